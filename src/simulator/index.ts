@@ -1,0 +1,91 @@
+// The simulator's public API: startSimulator() runs a Kazoo 4.3 Crossbar look-alike in-process.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { SimulatorState } from './context.js';
+import { churnSettings, createControl, createControlRouter, rateLimitSettings, type SeededAccounts } from './control.js';
+import { FaultInjector } from './faults.js';
+import { seededRandom } from './random.js';
+import { RateLimiter } from './rate-limit.js';
+import { Registrar } from './registrar.js';
+import { seedDemoAccount, seedGeneratedAccount } from './seed.js';
+import { CrossbarServer } from './server.js';
+import { Store } from './store.js';
+import { TokenService } from './tokens.js';
+import type { Simulator, SimulatorOptions } from './types.js';
+
+export type {
+  AccountInfo,
+  ChurnOptions,
+  CreateAccountOptions,
+  Fault,
+  FaultOptions,
+  NotificationKind,
+  RateLimitOptions,
+  RegistrationDetails,
+  RequestLogEntry,
+  Simulator,
+  SimulatorControl,
+  SimulatorNotification,
+  SimulatorOptions,
+} from './types.js';
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+export const DEFAULT_DEMO = { accountName: 'demo', username: 'admin', password: 'kazoo-demo' } as const;
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const random = options.random ?? seededRandom();
+  const store = new Store();
+  const sim: SimulatorState = {
+    store,
+    registrar: new Registrar(store, random),
+    tokens: new TokenService(),
+    rateLimiter: new RateLimiter(rateLimitSettings(options.rateLimit)),
+    faults: new FaultInjector(),
+    notifications: [],
+    requests: [],
+    random,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+    newId: () => randomBytes(16).toString('hex'),
+  };
+  const seeded: SeededAccounts = { demo: undefined, secondary: undefined };
+  if (options.seed !== false) {
+    seeded.demo = seedDemoAccount(sim, {
+      name: options.demo?.accountName ?? DEFAULT_DEMO.accountName,
+      username: (options.demo?.username ?? DEFAULT_DEMO.username).toLowerCase(),
+      password: options.demo?.password ?? DEFAULT_DEMO.password,
+    });
+    seeded.secondary = seedGeneratedAccount(sim, {
+      name: 'acme',
+      users: 3,
+      devices: 5,
+      registeredRatio: 0.5,
+      username: 'admin',
+      password: 'acme-demo',
+    });
+  }
+  const control = createControl(sim, seeded);
+  const crossbar = new CrossbarServer(sim, { control: options.controlRoutes ? createControlRouter(control, seeded) : undefined });
+  await new Promise<void>((resolve, reject) => {
+    crossbar.server.once('error', reject);
+    crossbar.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      crossbar.server.off('error', reject);
+      resolve();
+    });
+  });
+  sim.registrar.setChurn(churnSettings(options.churn));
+  const address = crossbar.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    get demo() {
+      if (!seeded.demo) throw new Error('the simulator was started with seed: false');
+      return seeded.demo;
+    },
+    control,
+    async close() {
+      sim.registrar.stop();
+      sim.faults.set(null);
+      await crossbar.close();
+    },
+  };
+}
