@@ -1,0 +1,95 @@
+// Relay connections over Crossbar's forward-only listings.
+//
+// A cursor names a position in the filtered sequence of rows that starts at one of Kazoo's opaque start keys:
+// `{k: startKey, o: offset}` = "skip `o` matching rows from `k`". Positions do not depend on page sizes, so the
+// gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`), and still resume exactly
+// where the previous page stopped.
+import { KazooError } from '../kazoo/errors.js';
+import type { ListPage } from '../kazoo/listing.js';
+import type { Connection } from './models.js';
+
+export const MAX_PAGE = 1000;
+const MAX_CURSOR_LENGTH = 1024;
+
+interface CursorPosition {
+  /** Kazoo's start key; undefined for the first page. */
+  k?: string;
+  o: number;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): CursorPosition {
+  if (cursor === undefined || cursor === null) return { o: 0 };
+  const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
+    fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
+  });
+  if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) throw invalid;
+    const { k, o } = parsed as { k?: unknown; o?: unknown };
+    if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+      throw invalid;
+    }
+    return k === undefined ? { o } : { k, o };
+  } catch {
+    throw invalid;
+  }
+}
+
+export function checkFirst(first: number | null | undefined): number {
+  const wanted = first ?? 50;
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > MAX_PAGE) {
+    throw new KazooError('INVALID_ARGUMENT', `\`first\` must be between 1 and ${MAX_PAGE}`, {
+      fieldErrors: [{ field: 'first', rule: 'range', message: `must be between 1 and ${MAX_PAGE}` }],
+    });
+  }
+  return wanted;
+}
+
+export interface PaginateOptions<Row, Node> {
+  first: number;
+  after: string | null | undefined;
+  /** One Kazoo page from `startKey` (undefined: the first page). */
+  fetchPage: (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
+  /** Gateway-side filter, for what Kazoo cannot filter itself. */
+  keep?: (row: Row) => boolean;
+  toNode: (row: Row) => Node;
+}
+
+export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
+  const { first, fetchPage, keep, toNode } = options;
+  const start = decodeCursor(options.after);
+  const collected: { row: Row; cursor: string }[] = [];
+  let pageKey = start.k;
+  let skip = start.o;
+
+  // Collect one row more than asked for: its presence is what tells whether there is a next page.
+  while (collected.length <= first) {
+    const page = await fetchPage(pageKey, Math.min(MAX_PAGE, first + 1 - collected.length + skip));
+    let position = 0; // matching rows seen from pageKey, skipped ones included
+    for (const row of page.items) {
+      if (keep !== undefined && !keep(row)) continue;
+      position++;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      collected.push({ row, cursor: encodeCursor(pageKey === undefined ? { o: position } : { k: pageKey, o: position }) });
+      if (collected.length > first) break;
+    }
+    if (page.nextStartKey === undefined) break;
+    pageKey = page.nextStartKey;
+  }
+
+  const edges = collected.slice(0, first).map(({ row, cursor }) => ({ cursor, node: toNode(row) }));
+  const hasNextPage = collected.length > first;
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? options.after ?? null },
+  };
+}

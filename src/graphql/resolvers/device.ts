@@ -1,0 +1,55 @@
+// Device fields that are more than a Kazoo key: identity, Kazoo's defaults, the owner and the registration.
+// Every other field reads the device document through the mapping in kazoo-mapping.ts.
+import { isKazooId } from '../../kazoo/paths.js';
+import { documentKey } from '../../loaders/index.js';
+import type { DeviceResolvers } from '../generated/resolvers-types.js';
+import { UserRef } from '../models.js';
+import type { DeviceRef } from '../models.js';
+import type { GatewayContext } from '../context.js';
+import { registrationOf } from './registration.js';
+import { HOTDESK_ACCOUNT } from './settings.js';
+
+async function read(device: DeviceRef, key: string, context: GatewayContext): Promise<unknown> {
+  return device.read(key, context);
+}
+
+export const Device: DeviceResolvers = {
+  id: (device) => device.id,
+  accountId: (device) => device.accountId,
+  name: async (device, _args, context) => String((await read(device, 'name', context)) ?? ''),
+  // Kazoo's own listing view counts a device without a type as a SIP device.
+  deviceType: async (device, _args, context) => ((await read(device, 'device_type', context)) as string | undefined) ?? 'sip_device',
+  // Kazoo's schema default.
+  enabled: async (device, _args, context) => (await read(device, 'enabled', context)) !== false,
+  ownerId: async (device, _args, context) => {
+    const ownerId = await read(device, 'owner_id', context);
+    return typeof ownerId === 'string' && ownerId !== '' ? ownerId : null;
+  },
+  // The listing reports "" for a device without a MAC; the document has no key. Both mean none.
+  macAddress: async (device, _args, context) => {
+    const mac = await read(device, 'mac_address', context);
+    return typeof mac === 'string' && mac !== '' ? mac : null;
+  },
+  owner: async (device, _args, context) => {
+    const ownerId = await read(device, 'owner_id', context);
+    if (!isKazooId(ownerId)) return null;
+    const summary = await context.loaders.userSummary.load(documentKey(device.accountId, ownerId));
+    return summary === null ? null : UserRef.fromSummary(device.accountId, summary);
+  },
+  registration: async (device, _args, context) => {
+    const index = await context.loaders.registrations.load(device.accountId);
+    return registrationOf(device.accountId, device.id, index);
+  },
+  outboundFlags: async (device, _args, context) => {
+    const flags = await read(device, 'outbound_flags', context);
+    if (Array.isArray(flags)) return flags.map(String);
+    if (typeof flags !== 'object' || flags === null) return null;
+    const { static: fixed, dynamic } = flags as { static?: unknown; dynamic?: unknown };
+    return [...(Array.isArray(fixed) ? fixed : []), ...(Array.isArray(dynamic) ? dynamic : [])].map(String);
+  },
+  hotdesk: async (device, _args, context) => {
+    const hotdesk = await read(device, 'hotdesk', context);
+    return typeof hotdesk === 'object' && hotdesk !== null ? { ...hotdesk, [HOTDESK_ACCOUNT]: device.accountId } : null;
+  },
+  raw: (device, _args, context) => device.document(context),
+};

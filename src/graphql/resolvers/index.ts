@@ -1,0 +1,25 @@
+// All explicit resolvers. Fields not listed here read Kazoo keys through kazoo-mapping.ts.
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { Device } from './device.js';
+import { Mutation } from './mutation.js';
+import { Query } from './query.js';
+import { Registration } from './registration.js';
+import { bypassMediaValues, settingsResolvers } from './settings.js';
+import { User } from './user.js';
+import { Viewer } from './viewer.js';
+
+/** Enum values that are not strings, which the generated Resolvers type cannot describe. */
+export const enumValues = { BypassMedia: bypassMediaValues };
+
+export const resolvers: Resolvers = {
+  JSON: JSONResolver,
+  DateTime: DateTimeResolver,
+  Query,
+  Mutation,
+  Device,
+  User,
+  Registration,
+  Viewer,
+  ...settingsResolvers,
+};

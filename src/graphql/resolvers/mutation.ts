@@ -1,0 +1,177 @@
+// Root mutations. Inputs become Kazoo documents through kazoo-mapping.ts; Kazoo's validation errors come back with
+// the GraphQL path of the offending input field. Nothing is retried here: the client only retries reads.
+import { isInputObjectType } from 'graphql';
+import type { GraphQLInputObjectType, GraphQLResolveInfo } from 'graphql';
+import * as auth from '../../kazoo/auth.js';
+import { isRecord } from '../../kazoo/client.js';
+import * as devices from '../../kazoo/devices.js';
+import { KazooError } from '../../kazoo/errors.js';
+import { assertKazooId } from '../../kazoo/paths.js';
+import type { KazooObject } from '../../kazoo/types.js';
+import * as users from '../../kazoo/users.js';
+import { toGraphQLError } from '../errors.js';
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { inputPathOf, toKazooDocument, withoutNulls } from '../kazoo-mapping.js';
+import { provisionKeysToKazoo } from '../kazoo-shapes.js';
+import { DeviceRef, UserRef } from '../models.js';
+import type { AuthPayloadModel, QuickcallModel } from '../models.js';
+
+const LIST_CONVERTERS = { ProvisionKeyInput: provisionKeysToKazoo };
+
+function inputType(info: GraphQLResolveInfo, name: 'DeviceInput' | 'UserInput'): GraphQLInputObjectType {
+  const type = info.schema.getType(name);
+  if (!isInputObjectType(type)) throw new Error(`schema.graphql lost its ${name} input`);
+  return type;
+}
+
+/** Converts `input` and runs the write, reporting Kazoo validation errors against the GraphQL input's paths. */
+async function write<T>(
+  info: GraphQLResolveInfo,
+  typeName: 'DeviceInput' | 'UserInput',
+  input: Readonly<Record<string, unknown>>,
+  send: (document: KazooObject) => Promise<T>,
+): Promise<T> {
+  const type = inputType(info, typeName);
+  const document = toKazooDocument({ schema: info.schema, listConverters: LIST_CONVERTERS }, type, input);
+  try {
+    return await send(document);
+  } catch (error) {
+    throw toGraphQLError(error, (kazooField) => inputPathOf(info.schema, type, kazooField, 'input'));
+  }
+}
+
+function ids(args: { accountId: string; id: string }, idName = 'id'): { accountId: string; id: string } {
+  return { accountId: assertKazooId(args.accountId, 'accountId'), id: assertKazooId(args.id, idName) };
+}
+
+function loginPayload(login: auth.KazooLogin): AuthPayloadModel {
+  return {
+    token: login.token,
+    expiresAt: login.expiresAt,
+    accountId: login.data.account_id,
+    accountName: typeof login.data.account_name === 'string' ? login.data.account_name : undefined,
+    ownerId: typeof login.data.owner_id === 'string' ? login.data.owner_id : undefined,
+  };
+}
+
+/** Kazoo 4.3 answers a quickcall GET with the originate request; its endpoints carry the call ids. */
+function quickcallResult(request: KazooObject): QuickcallModel {
+  const endpoints = request.Endpoints ?? request.endpoints;
+  const first: unknown = Array.isArray(endpoints) ? endpoints[0] : undefined;
+  const callId = isRecord(first) ? (first['Outbound-Call-ID'] ?? first.outbound_call_id) : undefined;
+  return { accepted: true, callId: typeof callId === 'string' ? callId : undefined, request };
+}
+
+export const Mutation: MutationResolvers = {
+  loginWithCredentials: async (_root, args, context) =>
+    loginPayload(
+      await auth.withCredentials(
+        context.session.client,
+        { username: args.username, password: args.password, accountName: args.accountName },
+        context.session.requestId,
+      ),
+    ),
+
+  loginWithApiKey: async (_root, args, context) =>
+    loginPayload(await auth.withApiKey(context.session.client, args.apiKey, context.session.requestId)),
+
+  createDevice: async (_root, args, context, info) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const created = await write(info, 'DeviceInput', args.input, (document) =>
+      devices.create(context.session, accountId, withoutNulls(document)),
+    );
+    return DeviceRef.fromDocument(accountId, created);
+  },
+
+  updateDevice: async (_root, args, context, info) => {
+    const { accountId, id } = ids(args);
+    const updated = await write(info, 'DeviceInput', args.input, (document) =>
+      devices.patch(context.session, accountId, id, document, { sync: args.sync === true }),
+    );
+    return DeviceRef.fromDocument(accountId, updated);
+  },
+
+  replaceDevice: async (_root, args, context, info) => {
+    const { accountId, id } = ids(args);
+    const replaced = await write(info, 'DeviceInput', args.input, (document) =>
+      devices.replace(context.session, accountId, id, withoutNulls(document), { sync: args.sync === true }),
+    );
+    return DeviceRef.fromDocument(accountId, replaced);
+  },
+
+  deleteDevice: async (_root, args, context) => {
+    const { accountId, id } = ids(args);
+    return DeviceRef.fromDocument(accountId, await devices.remove(context.session, accountId, id));
+  },
+
+  syncDevice: async (_root, args, context) => {
+    const { accountId, id } = ids(args);
+    await devices.sync(context.session, accountId, id);
+    return true;
+  },
+
+  notifyDevice: async (_root, args, context) => {
+    const { accountId, id } = ids(args);
+    if (args.event.trim() === '') {
+      throw new KazooError('INVALID_ARGUMENT', '`event` must name the SIP Event header, e.g. check-sync', {
+        fieldErrors: [{ field: 'event', rule: 'minLength', message: 'must not be empty' }],
+      });
+    }
+    await devices.notify(context.session, accountId, id, {
+      event: args.event,
+      body: args.body == null ? undefined : { contentType: args.body.contentType, data: args.body.data },
+    });
+    return true;
+  },
+
+  resetDevicePresence: async (_root, args, context) => {
+    const { accountId, id } = ids(args);
+    await devices.resetPresence(context.session, accountId, id);
+    return true;
+  },
+
+  quickcall: async (_root, args, context) => {
+    const { accountId, id } = ids({ accountId: args.accountId, id: args.deviceId }, 'deviceId');
+    if (args.timeoutSeconds != null && args.timeoutSeconds <= 3) {
+      throw new KazooError('INVALID_ARGUMENT', '`timeoutSeconds` must be more than 3', {
+        fieldErrors: [{ field: 'timeoutSeconds', rule: 'minimum', message: 'must be more than 3' }],
+      });
+    }
+    const request = await devices.quickcall(context.session, accountId, id, args.number, {
+      callerIdName: args.callerIdName ?? undefined,
+      callerIdNumber: args.callerIdNumber ?? undefined,
+      autoAnswer: args.autoAnswer ?? undefined,
+      timeoutSeconds: args.timeoutSeconds ?? undefined,
+    });
+    return quickcallResult(isRecord(request) ? request : {});
+  },
+
+  createUser: async (_root, args, context, info) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const created = await write(info, 'UserInput', args.input, (document) =>
+      users.create(context.session, accountId, withoutNulls(document)),
+    );
+    return UserRef.fromDocument(accountId, created);
+  },
+
+  updateUser: async (_root, args, context, info) => {
+    const { accountId, id } = ids(args);
+    const updated = await write(info, 'UserInput', args.input, (document) =>
+      users.patch(context.session, accountId, id, document),
+    );
+    return UserRef.fromDocument(accountId, updated);
+  },
+
+  replaceUser: async (_root, args, context, info) => {
+    const { accountId, id } = ids(args);
+    const replaced = await write(info, 'UserInput', args.input, (document) =>
+      users.replace(context.session, accountId, id, withoutNulls(document)),
+    );
+    return UserRef.fromDocument(accountId, replaced);
+  },
+
+  deleteUser: async (_root, args, context) => {
+    const { accountId, id } = ids(args);
+    return UserRef.fromDocument(accountId, await users.remove(context.session, accountId, id));
+  },
+};

@@ -1,0 +1,70 @@
+// Root queries: single documents through the loaders, lists as Relay connections over Crossbar's pages.
+import * as devices from '../../kazoo/devices.js';
+import { assertKazooId } from '../../kazoo/paths.js';
+import * as users from '../../kazoo/users.js';
+import { documentKey } from '../../loaders/index.js';
+import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { DeviceRef, UserRef } from '../models.js';
+import { checkFirst, paginate } from '../pagination.js';
+import { registrationOf } from './registration.js';
+import { viewerOf } from './viewer.js';
+
+export const Query: QueryResolvers = {
+  viewer: (_root, _args, context) => viewerOf(context),
+
+  device: async (_root, args, context) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const doc = await context.loaders.device.load(documentKey(accountId, assertKazooId(args.id, 'id')));
+    return doc === null ? null : DeviceRef.fromDocument(accountId, doc);
+  },
+
+  devices: async (_root, args, context) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const first = checkFirst(args.first);
+    const filter = args.filter ?? {};
+    const ownerId = filter.ownerId == null ? undefined : assertKazooId(filter.ownerId, 'filter.ownerId');
+    // Kazoo filters whole documents server-side; registration state is not in documents, so the gateway filters it.
+    const filters = {
+      filter_owner_id: ownerId,
+      filter_device_type: filter.deviceType ?? undefined,
+      filter_enabled: filter.enabled ?? undefined,
+    };
+    const registered = filter.registered;
+    const index = registered == null ? undefined : await context.loaders.registrations.load(accountId);
+    return paginate({
+      first,
+      after: args.after,
+      fetchPage: (startKey, pageSize) => devices.list(context.session, accountId, { startKey, pageSize, filters }),
+      ...(index === undefined ? {} : { keep: (row: { id: string }) => index.has(row.id) === registered }),
+      toNode: (row) => {
+        context.loaders.deviceSummary.prime(documentKey(accountId, row.id), row);
+        return DeviceRef.fromSummary(accountId, row);
+      },
+    });
+  },
+
+  user: async (_root, args, context) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const doc = await context.loaders.user.load(documentKey(accountId, assertKazooId(args.id, 'id')));
+    return doc === null ? null : UserRef.fromDocument(accountId, doc);
+  },
+
+  users: (_root, args, context) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    return paginate({
+      first: checkFirst(args.first),
+      after: args.after,
+      fetchPage: (startKey, pageSize) => users.list(context.session, accountId, { startKey, pageSize }),
+      toNode: (row) => {
+        context.loaders.userSummary.prime(documentKey(accountId, row.id), row);
+        return UserRef.fromSummary(accountId, row);
+      },
+    });
+  },
+
+  registrations: async (_root, args, context) => {
+    const accountId = assertKazooId(args.accountId, 'accountId');
+    const index = await context.loaders.registrations.load(accountId);
+    return [...index.keys()].map((deviceId) => registrationOf(accountId, deviceId, index));
+  },
+};

@@ -1,0 +1,67 @@
+// Crossbar's authentication resources: user_auth (credentials hash), api_auth (API key) and token_auth (who is this
+// token). Login needs no token; the returned token is what clients send on every later request.
+import { createHash } from 'node:crypto';
+import type { KazooClient } from './client.js';
+import { KazooError } from './errors.js';
+import { send } from './session.js';
+import type { KazooSession } from './session.js';
+import type { KazooAuthData } from './types.js';
+
+export interface KazooLogin {
+  token: string;
+  /** From the token's `exp` claim when the token is a JWT (Kazoo 4.3 tokens are); undefined otherwise. */
+  expiresAt: Date | undefined;
+  data: KazooAuthData;
+}
+
+/** Kazoo stores usernames lower-cased, so the hash is of the lower-cased username (kzd_users normalisation). */
+export function credentialsHash(username: string, password: string): string {
+  return createHash('md5').update(`${username.toLowerCase()}:${password}`).digest('hex');
+}
+
+export function withCredentials(
+  client: KazooClient,
+  login: { username: string; password: string; accountName: string },
+  requestId?: string,
+): Promise<KazooLogin> {
+  return authenticate(client, '/v2/user_auth', {
+    credentials: credentialsHash(login.username, login.password),
+    account_name: login.accountName,
+    method: 'md5',
+  }, requestId);
+}
+
+export function withApiKey(client: KazooClient, apiKey: string, requestId?: string): Promise<KazooLogin> {
+  return authenticate(client, '/v2/api_auth', { api_key: apiKey }, requestId);
+}
+
+/** `GET /v2/token_auth`: the account, owner and method behind the session's token. */
+export async function whoAmI(session: KazooSession): Promise<KazooAuthData> {
+  return (await send<KazooAuthData>(session, { method: 'GET', path: '/v2/token_auth' })).data;
+}
+
+async function authenticate(
+  client: KazooClient,
+  path: string,
+  data: Record<string, string>,
+  requestId: string | undefined,
+): Promise<KazooLogin> {
+  const envelope = await client.request<KazooAuthData>({ method: 'PUT', path, data, requestId });
+  if (envelope.authToken === undefined || typeof envelope.data?.account_id !== 'string') {
+    throw new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo accepted the login but sent no token', { requestId });
+  }
+  return { token: envelope.authToken, expiresAt: jwtExpiry(envelope.authToken), data: envelope.data };
+}
+
+/** Reads `exp` from a JWT without verifying it: the gateway only reports it, Kazoo remains the judge. */
+export function jwtExpiry(token: string): Date | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const exp = typeof claims === 'object' && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
+    return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,333 @@
+// The one place that talks HTTP to Crossbar: an undici keep-alive pool, Crossbar's request and response envelopes,
+// error mapping, retries for reads, a deadline per call, and a shared back-off after a 429.
+//
+// Why the back-off is shared: Kazoo rate-limits per (client address, account) and every user of the gateway reaches
+// Kazoo from the gateway's address, so one 429 means the whole gateway must slow down for that account.
+import { randomUUID } from 'node:crypto';
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { KazooError } from './errors.js';
+import type { KazooErrorCode, KazooFieldError } from './errors.js';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface KazooRequest {
+  method: HttpMethod;
+  /** Built by paths.ts; never from raw user input. */
+  path: string;
+  query?: Readonly<Record<string, QueryValue>>;
+  /** Sent as the envelope's `data`. */
+  data?: unknown;
+  /** Extra top-level envelope keys, e.g. `action` for a device NOTIFY. */
+  envelope?: Readonly<Record<string, unknown>>;
+  token?: string | undefined;
+  requestId?: string | undefined;
+  /**
+   * `read`: safe to send again (GET without side effects): retried on 5xx and connection failures.
+   * `once`: never sent twice (writes, and quickcall, a GET that places a call). Default: `read` for GET, else `once`.
+   */
+  retry?: 'read' | 'once';
+}
+
+/** Crossbar's success envelope, with the keys clients need. */
+export interface KazooEnvelope<T> {
+  data: T;
+  revision: string | undefined;
+  /** Present on paginated listings; absent on the last page. Opaque: send it back as `start_key`. */
+  nextStartKey: string | undefined;
+  authToken: string | undefined;
+  requestId: string | undefined;
+}
+
+/** What the client reports for each attempt, for metrics and logs. Carries no token and no body. */
+export interface UpstreamAttempt {
+  method: HttpMethod;
+  path: string;
+  status: number | undefined;
+  outcome: 'ok' | KazooErrorCode;
+  durationMs: number;
+  attempt: number;
+  requestId: string;
+}
+
+export interface KazooClientOptions {
+  /** Crossbar base URL, e.g. `http://kazoo:8000`; `/v2/...` is appended. A path prefix is kept. */
+  baseUrl: string;
+  /** Budget for a whole call, retries and back-off waits included. */
+  timeoutMs: number;
+  /** Extra attempts for reads. Default 2. */
+  readRetries?: number;
+  /** Keep-alive connections to Crossbar. Default 32. */
+  connections?: number;
+  random?: () => number;
+  onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+const FIRST_RETRY_DELAY_MS = 100;
+const FIRST_RATE_LIMIT_BACKOFF_MS = 500;
+const MAX_RATE_LIMIT_BACKOFF_MS = 10_000;
+
+interface Backoff {
+  until: number;
+  consecutive: number;
+}
+
+export class KazooClient {
+  readonly baseUrl: string;
+  private readonly pool: Pool;
+  private readonly pathPrefix: string;
+  private readonly options: Required<Omit<KazooClientOptions, 'onAttempt'>> & Pick<KazooClientOptions, 'onAttempt'>;
+  /** 429 back-off per account (or `auth` for the login routes), shared by every caller of this client. */
+  private readonly backoffs = new Map<string, Backoff>();
+
+  constructor(options: KazooClientOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`KAZOO_URL must be an http(s) URL, got ${url.protocol}`);
+    }
+    this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
+    this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.options = {
+      readRetries: 2,
+      connections: 32,
+      random: Math.random,
+      ...options,
+    };
+    this.pool = new Pool(url.origin, {
+      connections: this.options.connections,
+      keepAliveTimeout: 30_000,
+      // The call deadline is enforced with an AbortSignal; these only stop a stuck socket from living forever.
+      headersTimeout: Math.max(options.timeoutMs, 1_000),
+      bodyTimeout: Math.max(options.timeoutMs, 1_000),
+    });
+  }
+
+  async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const requestId = request.requestId ?? randomUUID();
+    const retryable = (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read';
+    const backoffKey = backoffKeyOf(request.path);
+    const maxAttempts = retryable ? 1 + this.options.readRetries : 1;
+
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForBackoff(backoffKey, deadline);
+      const started = Date.now();
+      let outcome: KazooEnvelope<T> | KazooError;
+      let status: number | undefined;
+      try {
+        const response = await this.send(request, requestId, deadline);
+        status = response.status;
+        outcome = interpret<T>(response.status, response.body, response.headers, requestId);
+      } catch (error) {
+        outcome = connectionError(error, deadline, this.options.timeoutMs, requestId);
+      }
+      this.options.onAttempt?.({
+        method: request.method,
+        path: request.path,
+        status,
+        outcome: outcome instanceof KazooError ? outcome.code : 'ok',
+        durationMs: Date.now() - started,
+        attempt,
+        requestId,
+      });
+
+      if (!(outcome instanceof KazooError)) {
+        this.backoffs.delete(backoffKey);
+        return outcome;
+      }
+      if (outcome.code === 'RATE_LIMITED') {
+        const waitMs = this.recordRateLimit(backoffKey, outcome.retryAfterMs);
+        const rateLimited = new KazooError('RATE_LIMITED', outcome.message, {
+          status: 429,
+          retryAfterMs: waitMs,
+          requestId,
+        });
+        if (!retryable || attempt >= maxAttempts || Date.now() + waitMs >= deadline) throw rateLimited;
+        continue;
+      }
+      if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !retryable || attempt >= maxAttempts) throw outcome;
+      // Full jitter: spreads retries of many concurrent callers instead of hitting a recovering Kazoo together.
+      const delay = Math.round(this.options.random() * FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
+      if (Date.now() + delay >= deadline) throw outcome;
+      await sleep(delay);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async send(
+    request: KazooRequest,
+    requestId: string,
+    deadline: number,
+  ): Promise<{ status: number; body: string; headers: Dispatcher.ResponseData['headers'] }> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-request-id': requestId,
+    };
+    if (request.token !== undefined) headers['x-auth-token'] = request.token;
+    let body: string | undefined;
+    if (request.data !== undefined || request.envelope !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify({ ...request.envelope, data: request.data ?? {} });
+    }
+    const response = await this.pool.request({
+      path: this.pathPrefix + request.path + queryString(request.query),
+      method: request.method,
+      headers,
+      body: body ?? null,
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+    });
+    return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
+  }
+
+  private async waitForBackoff(key: string, deadline: number): Promise<void> {
+    const backoff = this.backoffs.get(key);
+    if (backoff === undefined) return;
+    const waitMs = backoff.until - Date.now();
+    if (waitMs <= 0) return;
+    if (Date.now() + waitMs >= deadline) {
+      throw new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
+        status: 429,
+        retryAfterMs: waitMs,
+      });
+    }
+    await sleep(waitMs);
+  }
+
+  private recordRateLimit(key: string, retryAfterMs: number | undefined): number {
+    const consecutive = (this.backoffs.get(key)?.consecutive ?? 0) + 1;
+    const waitMs =
+      retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, FIRST_RATE_LIMIT_BACKOFF_MS * 2 ** (consecutive - 1));
+    this.backoffs.set(key, { until: Date.now() + waitMs, consecutive });
+    return waitMs;
+  }
+}
+
+function backoffKeyOf(path: string): string {
+  return /^\/v2\/accounts\/([0-9a-f]{32})/.exec(path)?.[1] ?? 'auth';
+}
+
+function queryString(query: KazooRequest['query']): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const encoded = params.toString();
+  return encoded === '' ? '' : `?${encoded}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function connectionError(error: unknown, deadline: number, timeoutMs: number, requestId: string): KazooError {
+  const timedOut =
+    Date.now() >= deadline - 1 ||
+    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError;
+  return new KazooError(
+    'UPSTREAM_UNAVAILABLE',
+    timedOut ? `Kazoo did not answer within ${timeoutMs} ms` : 'Kazoo could not be reached',
+    { requestId, cause: error },
+  );
+}
+
+/** Turns a Crossbar response into its envelope, or into a KazooError for any failure. */
+function interpret<T>(
+  status: number,
+  body: string,
+  headers: Dispatcher.ResponseData['headers'],
+  requestId: string,
+): KazooEnvelope<T> | KazooError {
+  const envelope = parseJsonObject(body);
+  if (status >= 200 && status < 300) {
+    if (envelope === undefined || !('data' in envelope)) {
+      return new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo sent a response the gateway could not read', {
+        status,
+        requestId,
+      });
+    }
+    return {
+      data: envelope.data as T,
+      revision: stringOrUndefined(envelope.revision),
+      nextStartKey: stringOrUndefined(envelope.next_start_key),
+      authToken: stringOrUndefined(envelope.auth_token),
+      requestId: stringOrUndefined(envelope.request_id),
+    };
+  }
+  const kazooMessage = stringOrUndefined(envelope?.message);
+  const details = { status, requestId, ...(kazooMessage === undefined ? {} : { kazooMessage }) };
+  switch (status) {
+    case 400:
+      if (kazooMessage === 'validation error') {
+        return new KazooError('VALIDATION', 'Kazoo rejected the document', {
+          ...details,
+          fieldErrors: parseFieldErrors(envelope?.data),
+        });
+      }
+      return new KazooError('BAD_REQUEST', `Kazoo rejected the request${kazooMessage ? `: ${kazooMessage}` : ''}`, details);
+    case 401:
+      return new KazooError('UNAUTHENTICATED', 'The Kazoo token is missing, invalid or expired', details);
+    case 402:
+      return new KazooError('PAYMENT_REQUIRED', 'Kazoo requires charges to be accepted for this change', details);
+    case 403:
+      return new KazooError('FORBIDDEN', 'The Kazoo token may not access this resource', details);
+    case 404:
+      return new KazooError('NOT_FOUND', 'Kazoo has no such resource', details);
+    case 409:
+      return new KazooError('CONFLICT', 'Kazoo reported a conflicting concurrent write; retry the change', details);
+    case 423:
+      return new KazooError('FORBIDDEN', 'The Kazoo account is locked (disabled or expired)', details);
+    case 429:
+      return new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
+        ...details,
+        ...retryAfter(headers),
+      });
+    default:
+      if (status >= 500) return new KazooError('UPSTREAM_UNAVAILABLE', `Kazoo failed with HTTP ${status}`, details);
+      return new KazooError('UPSTREAM_REJECTED', `Kazoo refused the request with HTTP ${status}`, details);
+  }
+}
+
+function retryAfter(headers: Dispatcher.ResponseData['headers']): { retryAfterMs?: number } {
+  const value = headers['retry-after'];
+  const seconds = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(seconds) && seconds > 0 ? { retryAfterMs: seconds * 1000 } : {};
+}
+
+function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Crossbar validation data: `{ "sip.username": { "unique": { "message": "..." } } }`. */
+function parseFieldErrors(data: unknown): KazooFieldError[] {
+  if (!isRecord(data)) return [];
+  const fieldErrors: KazooFieldError[] = [];
+  for (const [field, rules] of Object.entries(data)) {
+    if (!isRecord(rules)) continue;
+    for (const [rule, detail] of Object.entries(rules)) {
+      const message = isRecord(detail) ? stringOrUndefined(detail.message) : stringOrUndefined(detail);
+      fieldErrors.push({ field, rule, message: message ?? rule });
+    }
+  }
+  return fieldErrors;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,59 @@
+// Errors as data: every way a Crossbar call can fail, as one class with an exhaustive `code`.
+// Nothing here knows GraphQL; src/graphql/errors.ts maps these codes onto GraphQL error extensions.
+// Messages are written by us: upstream bodies and tokens never end up in `message`.
+
+export type KazooErrorCode =
+  | 'INVALID_ARGUMENT' // rejected before any request left the gateway (bad id, number, cursor...)
+  | 'VALIDATION' // Crossbar 400 "validation error": see `fieldErrors`
+  | 'BAD_REQUEST' // other Crossbar 400s ("action required", bad JSON...)
+  | 'UNAUTHENTICATED' // no token, or Crossbar 401
+  | 'FORBIDDEN' // Crossbar 403, or 423 (account locked)
+  | 'NOT_FOUND' // Crossbar 404
+  | 'CONFLICT' // Crossbar 409
+  | 'PAYMENT_REQUIRED' // Crossbar 402: the change has charges to accept
+  | 'RATE_LIMITED' // Crossbar 429, or the gateway is backing off after one
+  | 'UPSTREAM_UNAVAILABLE' // 5xx, timeout, refused or reset connection, unreadable body
+  | 'UPSTREAM_REJECTED'; // any other status Crossbar should not send for this call (405, 413, 415, 416...)
+
+/** One rule that failed for one field, as Crossbar reports it (`data.{field}.{rule}.message`). */
+export interface KazooFieldError {
+  /** Dotted Kazoo path, e.g. `sip.username`. */
+  field: string;
+  /** Crossbar rule name: `required`, `unique`, `minLength`, `enum`... */
+  rule: string;
+  message: string;
+}
+
+export interface KazooErrorDetails {
+  status?: number;
+  /** Crossbar's machine key or message (`bad_identifier`, `invalid action`...), never a whole body. */
+  kazooMessage?: string;
+  fieldErrors?: KazooFieldError[];
+  retryAfterMs?: number;
+  requestId?: string;
+  cause?: unknown;
+}
+
+export class KazooError extends Error {
+  override readonly name = 'KazooError';
+  readonly code: KazooErrorCode;
+  readonly status: number | undefined;
+  readonly kazooMessage: string | undefined;
+  readonly fieldErrors: KazooFieldError[];
+  readonly retryAfterMs: number | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(code: KazooErrorCode, message: string, details: KazooErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = details.status;
+    this.kazooMessage = details.kazooMessage;
+    this.fieldErrors = details.fieldErrors ?? [];
+    this.retryAfterMs = details.retryAfterMs;
+    this.requestId = details.requestId;
+  }
+}
+
+export function isKazooError(error: unknown): error is KazooError {
+  return error instanceof KazooError;
+}

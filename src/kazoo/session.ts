@@ -1,0 +1,22 @@
+// A session is one caller's view of Kazoo: the shared client plus that caller's token and request id.
+// Resource modules take a session first, like Crossbar's modules take a context.
+import type { KazooClient, KazooEnvelope, KazooRequest } from './client.js';
+import { KazooError } from './errors.js';
+
+export interface KazooSession {
+  readonly client: KazooClient;
+  /** The caller's Kazoo auth token; undefined when the caller sent none. */
+  readonly token: string | undefined;
+  /** Propagated to Kazoo as X-Request-ID so a request can be followed across both logs. */
+  readonly requestId?: string | undefined;
+}
+
+/** Sends an authenticated request: refuses locally, before any upstream call, when there is no token. */
+export function send<T>(session: KazooSession, request: Omit<KazooRequest, 'token' | 'requestId'>): Promise<KazooEnvelope<T>> {
+  if (session.token === undefined || session.token === '') {
+    return Promise.reject(
+      new KazooError('UNAUTHENTICATED', 'A Kazoo auth token is required: send it as X-Auth-Token or Authorization: Bearer'),
+    );
+  }
+  return session.client.request<T>({ ...request, token: session.token, requestId: session.requestId });
+}

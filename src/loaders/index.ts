@@ -1,0 +1,56 @@
+// Every loader a request needs, created per request: their caches hold what one caller's token may see and die with
+// the request, so nothing fetched with one token is ever served to another.
+import DataLoader from 'dataloader';
+import type { KazooSession } from '../kazoo/session.js';
+import * as devices from '../kazoo/devices.js';
+import type {
+  KazooDevice,
+  KazooDeviceSummary,
+  KazooUser,
+  KazooUserDeviceSummary,
+  KazooUserSummary,
+} from '../kazoo/types.js';
+import * as users from '../kazoo/users.js';
+import { deviceDocumentLoader, userDocumentLoader } from './documents.js';
+import { splitDocumentKey } from './keys.js';
+import type { DocumentKey } from './keys.js';
+import { registrationIndexLoader } from './registrations.js';
+import type { RegistrationIndex } from './registrations.js';
+import { summaryLoader } from './summaries.js';
+
+export { documentKey } from './keys.js';
+export type { DocumentKey } from './keys.js';
+export type { RegisteredDevice, RegistrationIndex } from './registrations.js';
+
+export interface Loaders {
+  device: DataLoader<DocumentKey, KazooDevice | null>;
+  deviceSummary: DataLoader<DocumentKey, KazooDeviceSummary | null>;
+  user: DataLoader<DocumentKey, KazooUser | null>;
+  userSummary: DataLoader<DocumentKey, KazooUserSummary | null>;
+  /** A user's devices, owned or hotdesked (`/users/{id}/devices`). */
+  userDevices: DataLoader<DocumentKey, KazooUserDeviceSummary[]>;
+  /** Registered devices of an account, by account id. */
+  registrations: DataLoader<string, RegistrationIndex>;
+}
+
+export function createLoaders(session: KazooSession): Loaders {
+  const device = deviceDocumentLoader(session);
+  const user = userDocumentLoader(session);
+  return {
+    device,
+    deviceSummary: summaryLoader(session, devices.listAllSummaries, device),
+    user,
+    userSummary: summaryLoader(session, users.listAllSummaries, user),
+    userDevices: new DataLoader<DocumentKey, KazooUserDeviceSummary[]>((keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const { accountId, id } = splitDocumentKey(key);
+          return users.devices(session, accountId, id).catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          );
+        }),
+      ),
+    ),
+    registrations: registrationIndexLoader(session),
+  };
+}

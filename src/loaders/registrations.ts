@@ -1,0 +1,61 @@
+// The registration state of every device of an account, read once per account per request however many devices
+// ask. Kazoo's `/registrations` gives details (contact, addresses, user agent, expiry); where it is not available
+// (module not loaded, not allowed), `/devices/status` is asked instead: it only lists registered device ids.
+import DataLoader from 'dataloader';
+import * as devices from '../kazoo/devices.js';
+import { isKazooError } from '../kazoo/errors.js';
+import * as registrations from '../kazoo/registrations.js';
+import type { KazooSession } from '../kazoo/session.js';
+import type { KazooRegistration } from '../kazoo/types.js';
+
+export interface RegisteredDevice {
+  deviceId: string;
+  /** The device's most recent contact from `/registrations`; undefined when only `/devices/status` answered. */
+  details: KazooRegistration | undefined;
+}
+
+/** Registered devices by device id. A device absent from the map is not registered. */
+export type RegistrationIndex = ReadonlyMap<string, RegisteredDevice>;
+
+/** Codes that mean `/registrations` cannot be used here, as opposed to Kazoo failing. */
+const REGISTRATIONS_UNAVAILABLE = new Set(['NOT_FOUND', 'FORBIDDEN', 'UPSTREAM_REJECTED']);
+
+export async function readRegistrationIndex(session: KazooSession, accountId: string): Promise<RegistrationIndex> {
+  try {
+    return indexRegistrations(await registrations.list(session, accountId));
+  } catch (error) {
+    if (!isKazooError(error) || !REGISTRATIONS_UNAVAILABLE.has(error.code)) throw error;
+  }
+  const statuses = await devices.status(session, accountId);
+  return new Map(
+    statuses
+      .filter((status) => status.registered === true && typeof status.device_id === 'string')
+      .map((status) => [status.device_id, { deviceId: status.device_id, details: undefined }]),
+  );
+}
+
+/** One entry per device: a device with several contacts keeps the most recently seen one. */
+function indexRegistrations(rows: readonly KazooRegistration[]): RegistrationIndex {
+  const index = new Map<string, RegisteredDevice>();
+  for (const row of rows) {
+    const deviceId = row.authorizing_id;
+    if (typeof deviceId !== 'string') continue;
+    const known = index.get(deviceId)?.details;
+    if (known === undefined || Number(row.event_timestamp ?? 0) > Number(known.event_timestamp ?? 0)) {
+      index.set(deviceId, { deviceId, details: row });
+    }
+  }
+  return index;
+}
+
+export function registrationIndexLoader(session: KazooSession): DataLoader<string, RegistrationIndex> {
+  return new DataLoader<string, RegistrationIndex>((accountIds) =>
+    Promise.all(
+      accountIds.map((accountId) =>
+        readRegistrationIndex(session, accountId).catch((error: unknown) =>
+          error instanceof Error ? error : new Error(String(error)),
+        ),
+      ),
+    ),
+  );
+}

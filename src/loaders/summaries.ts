@@ -1,0 +1,44 @@
+// Device and user summaries (the fields of Kazoo's listings: names, owner, type, username, email...) by id.
+// Many ids of one account at once — the owners of a page of devices, the devices of the registration list — are
+// answered from one listing of the account rather than one GET each; one or two ids are answered with GETs, through
+// the document loader so a document read here is not read again. This keeps `devices { owner { firstName } }` at a
+// constant number of upstream calls whatever the page size.
+import DataLoader from 'dataloader';
+import type { KazooSession } from '../kazoo/session.js';
+import type { KazooObject } from '../kazoo/types.js';
+import { documentKey, groupByAccount } from './keys.js';
+import type { DocumentKey } from './keys.js';
+
+/** From this many ids of one account in a batch, listing the account costs fewer calls than fetching each. */
+export const LISTING_THRESHOLD = 3;
+
+type ListAll<Summary> = (session: KazooSession, accountId: string) => Promise<Summary[]>;
+
+export function summaryLoader<Summary extends KazooObject & { id: string }, Doc extends Summary>(
+  session: KazooSession,
+  listAll: ListAll<Summary>,
+  documents: DataLoader<DocumentKey, Doc | null>,
+): DataLoader<DocumentKey, Summary | null> {
+  return new DataLoader<DocumentKey, Summary | null>(async (keys) => {
+    const results = new Array<Summary | null | Error>(keys.length);
+    await Promise.all(
+      [...groupByAccount(keys)].map(async ([accountId, wanted]) => {
+        if (wanted.length < LISTING_THRESHOLD) {
+          const found = await documents.loadMany(wanted.map(({ id }) => documentKey(accountId, id)));
+          wanted.forEach(({ index }, position) => {
+            results[index] = found[position] ?? null;
+          });
+          return;
+        }
+        try {
+          const byId = new Map((await listAll(session, accountId)).map((summary) => [summary.id, summary]));
+          for (const { id, index } of wanted) results[index] = byId.get(id) ?? null;
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const { index } of wanted) results[index] = failure;
+        }
+      }),
+    );
+    return results;
+  });
+}

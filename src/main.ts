@@ -1,0 +1,74 @@
+// Start-up: read the configuration, start the embedded Kazoo simulator when no KAZOO_URL is given (the only place
+// the gateway touches src/simulator), start the gateway, and shut both down cleanly on SIGINT/SIGTERM.
+import * as auth from './kazoo/auth.js';
+import { KazooClient } from './kazoo/client.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startGateway } from './server/gateway.js';
+
+/** Demo tokens last a day so a printed token keeps working through a session; real Kazoo tokens last an hour. */
+const DEMO_TOKEN_TTL_SECONDS = 86_400;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const closers: (() => Promise<void>)[] = [];
+
+  let kazooUrl = config.kazooUrl;
+  let demo: { accountId: string; token: string } | undefined;
+  if (kazooUrl === undefined) {
+    const { startSimulator } = await import('./simulator/index.js');
+    const simulator = await startSimulator({ tokenTtlSeconds: DEMO_TOKEN_TTL_SECONDS, churn: { intervalMs: 5_000 } });
+    closers.push(() => simulator.close());
+    kazooUrl = simulator.url;
+    const client = new KazooClient({ baseUrl: kazooUrl, timeoutMs: config.kazooTimeoutMs });
+    const login = await auth.withApiKey(client, simulator.demo.apiKey);
+    await client.close();
+    demo = { accountId: simulator.demo.accountId, token: login.token };
+    logger.info({ kazooUrl }, 'KAZOO_URL is not set: started the embedded Kazoo simulator');
+  }
+
+  const gateway = await startGateway({
+    kazooUrl,
+    port: config.port,
+    host: config.host,
+    kazooTimeoutMs: config.kazooTimeoutMs,
+    maxBodyBytes: config.maxBodyBytes,
+    introspection: config.introspection,
+    logger,
+  });
+  closers.unshift(() => gateway.close());
+  logger.info({ url: `${gateway.url}/graphql`, kazooUrl }, 'gateway listening');
+
+  if (demo !== undefined) {
+    // Printed plainly (not through the redacting logger): this is a throwaway token for the local demo account.
+    process.stdout.write(
+      [
+        '',
+        `GraphQL:        ${gateway.url}/graphql`,
+        `Demo account:   ${demo.accountId}`,
+        `Demo token:     ${demo.token}`,
+        '',
+        'Try:',
+        `  curl -s ${gateway.url}/graphql -H 'content-type: application/json' -H 'x-auth-token: ${demo.token}' \\`,
+        `    -d '{"query":"{ devices(accountId: \\"${demo.accountId}\\", first: 5) { nodes { name deviceType registration { registered } owner { fullName } } } }"}'`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    Promise.allSettled(closers.map((close) => close())).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+// GraphQL over HTTP on node:http, with Apollo Server as the framework-free core: this adapter only reads the body
+// (bounded), hands Apollo a method/headers/search/body, and writes back what Apollo answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
+import type { GatewayContext } from '../graphql/context.js';
+
+export interface GraphQLOverHttpOptions {
+  apollo: ApolloServer<GatewayContext>;
+  context: (request: IncomingMessage, requestId: string) => Promise<GatewayContext>;
+  maxBodyBytes: number;
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.removeAllListeners('data');
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
+  return async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> => {
+    let body: unknown;
+    if (request.method === 'POST') {
+      let raw: string;
+      try {
+        raw = await readBody(request, options.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          response.setHeader('connection', 'close');
+          sendJsonError(response, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${options.maxBodyBytes} bytes`);
+          return;
+        }
+        throw error;
+      }
+      if (isJson(request.headers['content-type'])) {
+        try {
+          body = raw === '' ? undefined : JSON.parse(raw);
+        } catch {
+          sendJsonError(response, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+          return;
+        }
+      } else {
+        body = raw;
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = request.url ?? '/';
+    const searchStart = url.indexOf('?');
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: request.method?.toUpperCase() ?? 'GET',
+        headers,
+        search: searchStart === -1 ? '' : url.slice(searchStart),
+        body,
+      },
+      context: () => options.context(request, requestId),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+}

@@ -1,0 +1,141 @@
+// How the gateway behaves when Kazoo misbehaves: retried reads, never-retried writes and calls, deadlines,
+// rate limits and unreadable answers, each reported with a stable code and no upstream text.
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { startGateway } from '../../src/server/gateway.js';
+import { errorCodes, startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ gateway: { kazooTimeoutMs: 1_500 } });
+});
+afterEach(() => {
+  harness.simulator.control.setFault(null);
+  harness.simulator.control.setRateLimit(false);
+});
+afterAll(() => harness.close());
+
+const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id } } }';
+
+async function firstDeviceId(): Promise<string> {
+  const result = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(DEVICES, { a: harness.accountId });
+  return result.data?.devices.nodes[0]?.id ?? '';
+}
+
+describe('retries', () => {
+  it('a read survives one 503', async () => {
+    harness.simulator.control.resetRequests();
+    harness.simulator.control.setFault({ kind: 'status', status: 503 }, { times: 1, match: { pathIncludes: '/devices' } });
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(result.errors).toBeUndefined();
+    const listCalls = harness.simulator.control.requests.filter((request) => request.path.endsWith('/devices'));
+    expect(listCalls.map((request) => request.status)).toEqual([503, 200]);
+  });
+
+  it('a read survives a reset connection', async () => {
+    harness.simulator.control.setFault({ kind: 'refuse' }, { times: 1, match: { pathIncludes: '/devices' } });
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it('a quickcall is sent exactly once, even when Kazoo fails', async () => {
+    const deviceId = await firstDeviceId();
+    harness.simulator.control.resetRequests();
+    harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/quickcall/' } });
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }', {
+      a: harness.accountId,
+      id: deviceId,
+    });
+    expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(harness.simulator.control.requests.filter((request) => request.path.includes('/quickcall/'))).toHaveLength(1);
+  });
+
+  it('a write is never sent twice', async () => {
+    const deviceId = await firstDeviceId();
+    harness.simulator.control.resetRequests();
+    harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { method: 'PATCH' } });
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }', {
+      a: harness.accountId,
+      id: deviceId,
+    });
+    expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(harness.simulator.control.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+  });
+});
+
+describe('an upstream that fails', () => {
+  it('a hanging Kazoo is answered with UPSTREAM_UNAVAILABLE once KAZOO_TIMEOUT_MS is spent', async () => {
+    harness.simulator.control.setFault({ kind: 'hang' });
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(result.errors?.[0]?.message).toMatch(/1500 ms/);
+  });
+
+  it('an HTML error page is reported without its text', async () => {
+    harness.simulator.control.setFault({ kind: 'status', status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway nginx SECRET</body></html>' });
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(JSON.stringify(result)).not.toContain('SECRET');
+  });
+
+  it('a malformed JSON answer is UPSTREAM_UNAVAILABLE', async () => {
+    harness.simulator.control.setFault({ kind: 'malformed' });
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+
+  it('a Kazoo that refuses connections is UPSTREAM_UNAVAILABLE, and the process stays up', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    });
+    const gateway = await startGateway({
+      kazooUrl: `http://127.0.0.1:${closedPort}`,
+      port: 0,
+      host: '127.0.0.1',
+      kazooTimeoutMs: 1_000,
+      maxBodyBytes: 1_048_576,
+      introspection: true,
+      logger: createLogger('silent'),
+    });
+    try {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': harness.token },
+        body: JSON.stringify({ query: '{ viewer { accountId } }' }),
+      });
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const healthy = await fetch(`${gateway.url}/healthz`);
+      expect(healthy.status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('rate limits', () => {
+  it("Kazoo's 429 becomes RATE_LIMITED with a retry hint, and requests during the back-off do not reach Kazoo", async () => {
+    harness.simulator.control.setRateLimit({ capacity: 3, refillPerSecond: 0.01 });
+    let limited = 0;
+    while (limited < 2) {
+      const result = await harness.graphql(DEVICES, { a: harness.accountId });
+      if (errorCodes(result).includes('RATE_LIMITED')) {
+        limited++;
+        expect(result.errors?.[0]?.extensions?.retryAfterMs).toEqual(expect.any(Number));
+      }
+    }
+    // Two 429s in a row push the back-off beyond this gateway's 1.5 s budget: the next request fails at once.
+    const sentBefore = harness.simulator.control.requests.length;
+    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    expect(errorCodes(result)).toEqual(['RATE_LIMITED']);
+    expect(harness.simulator.control.requests.length).toBe(sentBefore);
+  });
+});

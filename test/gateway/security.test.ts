@@ -1,0 +1,105 @@
+// Tokens, accounts and ids: nothing reaches another account, another token's data, or another Crossbar path.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(() => harness.close());
+
+describe('authentication', () => {
+  it('answers UNAUTHENTICATED without calling Kazoo when there is no token', async () => {
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql('query($a: ID!) { devices(accountId: $a) { nodes { id } } }', { a: harness.accountId }, { token: null });
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it('turns Kazoo 401 into UNAUTHENTICATED for a forged token', async () => {
+    const result = await harness.graphql('{ viewer { accountId } }', {}, { token: 'not-a-kazoo-token' });
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('accepts the token as Authorization: Bearer', async () => {
+    const result = await harness.graphql('{ viewer { accountId } }', {}, { token: null, headers: { authorization: `Bearer ${harness.token}` } });
+    expect(result.data).toEqual({ viewer: { accountId: harness.accountId } });
+  });
+
+  it('turns a token of another account into FORBIDDEN', async () => {
+    const other = harness.simulator.control.createAccount({ name: 'other-co', devices: 3, users: 2 });
+    const result = await harness.graphql('query($a: ID!) { devices(accountId: $a) { nodes { id } } }', { a: other.accountId });
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+  });
+
+  it('never serves one token what was fetched with another, even in concurrent requests', async () => {
+    const other = harness.simulator.control.createAccount({ name: 'isolated-co', devices: 5, users: 2 });
+    const otherToken = await kazooLogin(harness.simulator.url, other.apiKey);
+    const query = 'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id name owner { fullName } } } }';
+    const [mine, theirs, mineOnTheirs, theirsOnMine] = await Promise.all([
+      harness.graphql(query, { a: harness.accountId }),
+      harness.graphql(query, { a: other.accountId }, { token: otherToken }),
+      harness.graphql(query, { a: other.accountId }),
+      harness.graphql(query, { a: harness.accountId }, { token: otherToken }),
+    ]);
+    expect(mine.errors).toBeUndefined();
+    expect(theirs.errors).toBeUndefined();
+    expect(errorCodes(mineOnTheirs)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(theirsOnMine)).toEqual(['FORBIDDEN']);
+    const ids = (result: typeof mine): string[] => ((result.data as { devices: { nodes: { id: string }[] } }).devices.nodes).map((node) => node.id);
+    expect(ids(theirs)).toHaveLength(5);
+    expect(ids(mine).some((id) => ids(theirs).includes(id))).toBe(false);
+  });
+});
+
+describe('ids are checked before any upstream call', () => {
+  const attempts = [
+    '../users',
+    '..%2Fusers',
+    'abc',
+    '0123456789abcdef0123456789abcdeg',
+    '0123456789ABCDEF0123456789ABCDEF',
+    '0123456789abcdef0123456789abcdef/../../users',
+    '0123456789abcdef0123456789abcdef?paginate=false',
+    '0123456789abcdef0123456789abcdef#x',
+    '',
+  ];
+
+  it.each(attempts)('refuses device id %j with BAD_USER_INPUT and sends nothing to Kazoo', async (id) => {
+    harness.simulator.control.resetRequests();
+    const results = await Promise.all([
+      harness.graphql('query($a: ID!, $id: ID!) { device(accountId: $a, id: $id) { id } }', { a: harness.accountId, id }),
+      harness.graphql('mutation($a: ID!, $id: ID!) { deleteDevice(accountId: $a, id: $id) { id } }', { a: harness.accountId, id }),
+      harness.graphql('mutation($a: ID!, $id: ID!) { syncDevice(accountId: $a, id: $id) }', { a: harness.accountId, id }),
+      harness.graphql('query($a: ID!, $id: ID!) { device(accountId: $id, id: $a) { id } }', { a: harness.accountId, id }),
+      harness.graphql('query($id: ID!) { users(accountId: $id) { nodes { id } } }', { id }),
+    ]);
+    for (const result of results) expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it.each(['../../users', '1/../2', '..', '123?x=1', '1 2', '%2F', ''])(
+    'refuses dialled number %j before anything is sent',
+    async (number) => {
+      const devices = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(
+        'query($a: ID!) { devices(accountId: $a, first: 1) { nodes { id } } }',
+        { a: harness.accountId },
+      );
+      harness.simulator.control.resetRequests();
+      const result = await harness.graphql('mutation($a: ID!, $id: ID!, $n: String!) { quickcall(accountId: $a, deviceId: $id, number: $n) { accepted } }', {
+        a: harness.accountId,
+        id: devices.data?.devices.nodes[0]?.id,
+        n: number,
+      });
+      expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+      expect(harness.simulator.control.requests).toHaveLength(0);
+    },
+  );
+
+  it('refuses a forged cursor', async () => {
+    const result = await harness.graphql('query($a: ID!) { devices(accountId: $a, after: "not-a-cursor") { nodes { id } } }', { a: harness.accountId });
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+  });
+});
