@@ -312,7 +312,7 @@ export type Device = {
   mwiUnsolicitedUpdates?: Maybe<Scalars['Boolean']['output']>;
   /** A friendly name, 1 to 128 characters. */
   name: Scalars['String']['output'];
-  /** Flags (features) the device requires on outbound calls. */
+  /** Flags (features) the device requires on outbound calls. Where Kazoo holds static and dynamic lists, both are here. */
   outboundFlags?: Maybe<Array<Scalars['String']['output']>>;
   /** The user who owns the device. */
   owner?: Maybe<User>;
@@ -706,10 +706,7 @@ export type OutboundPrivacy =
   /** Hide the number only. */
   | 'NUMBER';
 
-/**
- * Where a page ends. Kazoo can only page forwards and never counts, so there is no `hasPreviousPage` or total.
- * `hasNextPage` can be true with an empty next page when Kazoo-side filters drop the remaining devices.
- */
+/** Where a page ends. Kazoo can only page forwards and never counts, so there is no `hasPreviousPage` or total. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page. */
@@ -1418,6 +1415,10 @@ export type ResolversParentTypes = {
   VoicemailNotify: KazooObject;
 };
 
+export type ComputedDirectiveArgs = { };
+
+export type ComputedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ComputedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type KazooDirectiveArgs = {
   key?: Maybe<Scalars['String']['input']>;
   mapKey?: Maybe<Scalars['String']['input']>;
@@ -1900,5 +1901,6 @@ export type Resolvers<ContextType = GatewayContext> = {
 };
 
 export type DirectiveResolvers<ContextType = GatewayContext> = {
+  computed?: ComputedDirectiveResolver<any, any, ContextType>;
   kazoo?: KazooDirectiveResolver<any, any, ContextType>;
 };
