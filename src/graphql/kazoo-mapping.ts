@@ -30,6 +30,7 @@ interface KazooDirective {
   value?: string;
   mapKey?: string;
   mapValue?: string;
+  inline?: boolean;
 }
 
 export function snakeCase(name: string): string {
@@ -130,7 +131,9 @@ export function toKazooDocument(
     const field = fields[name];
     if (field === undefined) continue;
     const directive = kazooDirective(conversion.schema, field);
-    document[directive?.key ?? snakeCase(name)] = convertInputValue(conversion, field, directive, value);
+    const converted = convertInputValue(conversion, field, directive, value);
+    if (directive?.inline === true && isRecord(converted)) Object.assign(document, converted);
+    else document[directive?.key ?? snakeCase(name)] = converted;
   }
   const extra = input.extra;
   if (extra !== undefined && extra !== null) {

@@ -68,6 +68,40 @@ describe('device writes', () => {
     });
   });
 
+  it('writes dial plans, formatters and metaflows in Kazoo shapes and reads them back typed', async () => {
+    const result = await harness.graphql<{
+      createDevice: {
+        dialPlan: { system: string[]; rules: { regex: string; prefix: string }[] };
+        formatters: { field: string; rules: { direction: string; regex: string }[] }[];
+        metaflows: { bindingDigit: string; listenOn: string };
+        raw: Record<string, unknown>;
+      };
+    }>(
+      `mutation($a: ID!, $input: DeviceInput!) { createDevice(accountId: $a, input: $input) {
+          dialPlan { system rules { regex prefix } } formatters { field rules { direction regex } }
+          metaflows { bindingDigit listenOn } raw } }`,
+      {
+        a: harness.accountId,
+        input: {
+          name: 'Shapes',
+          dialPlan: { system: ['us'], rules: [{ regex: '^(\\d{7})$', prefix: '+1415' }] },
+          formatters: [{ field: 'from', rules: [{ direction: 'INBOUND', regex: '^\\+1(\\d{10})$' }] }],
+          metaflows: { bindingDigit: '#', listenOn: 'SELF' },
+        },
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    const device = result.data?.createDevice;
+    expect(device?.raw).toMatchObject({
+      dial_plan: { system: ['us'], '^(\\d{7})$': { prefix: '+1415' } },
+      formatters: { from: [{ direction: 'inbound', regex: '^\\+1(\\d{10})$' }] },
+      metaflows: { binding_digit: '#', listen_on: 'self' },
+    });
+    expect(device?.dialPlan).toEqual({ system: ['us'], rules: [{ regex: '^(\\d{7})$', prefix: '+1415' }] });
+    expect(device?.formatters).toEqual([{ field: 'from', rules: [{ direction: 'INBOUND', regex: '^\\+1(\\d{10})$' }] }]);
+    expect(device?.metaflows).toEqual({ bindingDigit: '#', listenOn: 'SELF' });
+  });
+
   it('updateDevice changes only what it names and keeps fields the schema does not model', async () => {
     const device = await createDevice({
       name: 'Partial',
@@ -233,6 +267,21 @@ describe('user writes', () => {
     expect(deleted.data?.deleteUser.id).toBe(user?.id);
     const gone = await harness.graphql('query($a: ID!, $id: ID!) { user(accountId: $a, id: $id) { id } }', { a: harness.accountId, id: user?.id });
     expect(gone.data).toEqual({ user: null });
+  });
+
+  it('writes user profiles, including keys that are not snake_case', async () => {
+    const result = await harness.graphql<{ createUser: { profile: { sortString: string; title: string }; raw: Record<string, unknown> } }>(
+      `mutation($a: ID!) { createUser(accountId: $a, input: { firstName: "Grace", lastName: "Hopper",
+          profile: { sortString: "Hopper", title: "Rear Admiral" }, voicemail: { notify: { callback: { attempts: 3, intervalS: 60 } } } })
+        { profile { sortString title } raw } }`,
+      { a: harness.accountId },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.createUser.profile).toEqual({ sortString: 'Hopper', title: 'Rear Admiral' });
+    expect(result.data?.createUser.raw).toMatchObject({
+      profile: { 'sort-string': 'Hopper', title: 'Rear Admiral' },
+      voicemail: { notify: { callback: { attempts: 3, interval_s: 60 } } },
+    });
   });
 
   it('refuses a user without names, naming the fields', async () => {

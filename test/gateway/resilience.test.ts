@@ -121,21 +121,54 @@ describe('an upstream that fails', () => {
   });
 });
 
+describe('every Kazoo failure has its code', () => {
+  it.each([
+    [400, 'BAD_USER_INPUT'],
+    [401, 'UNAUTHENTICATED'],
+    [402, 'PAYMENT_REQUIRED'],
+    [403, 'FORBIDDEN'],
+    [404, 'NOT_FOUND'],
+    [405, 'UPSTREAM_REJECTED'],
+    [409, 'CONFLICT'],
+    [413, 'UPSTREAM_REJECTED'],
+    [423, 'FORBIDDEN'],
+    [429, 'RATE_LIMITED'],
+    [500, 'UPSTREAM_UNAVAILABLE'],
+    [503, 'UPSTREAM_UNAVAILABLE'],
+  ])('Kazoo %i on a write becomes %s', async (status, code) => {
+    const deviceId = await firstDeviceId();
+    harness.simulator.control.setFault({ kind: 'status', status }, { match: { method: 'PATCH' } });
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }', {
+      a: harness.accountId,
+      id: deviceId,
+    });
+    expect(errorCodes(result)).toEqual([code]);
+    expect(result.data).toBeNull();
+  });
+});
+
 describe('rate limits', () => {
+  // Its own gateway: the back-off this test provokes would otherwise delay the tests after it.
+  let limitedHarness: Harness;
+  beforeAll(async () => {
+    limitedHarness = await startHarness({ gateway: { kazooTimeoutMs: 1_500 } });
+  });
+  afterAll(() => limitedHarness.close());
+
   it("Kazoo's 429 becomes RATE_LIMITED with a retry hint, and requests during the back-off do not reach Kazoo", async () => {
-    harness.simulator.control.setRateLimit({ capacity: 3, refillPerSecond: 0.01 });
+    limitedHarness.simulator.control.setRateLimit({ capacity: 3, refillPerSecond: 0.01 });
     let limited = 0;
     while (limited < 2) {
-      const result = await harness.graphql(DEVICES, { a: harness.accountId });
+      const result = await limitedHarness.graphql(DEVICES, { a: limitedHarness.accountId });
       if (errorCodes(result).includes('RATE_LIMITED')) {
         limited++;
         expect(result.errors?.[0]?.extensions?.retryAfterMs).toEqual(expect.any(Number));
       }
     }
     // Two 429s in a row push the back-off beyond this gateway's 1.5 s budget: the next request fails at once.
-    const sentBefore = harness.simulator.control.requests.length;
-    const result = await harness.graphql(DEVICES, { a: harness.accountId });
+    const sentBefore = limitedHarness.simulator.control.requests.length;
+    const result = await limitedHarness.graphql(DEVICES, { a: limitedHarness.accountId });
     expect(errorCodes(result)).toEqual(['RATE_LIMITED']);
-    expect(harness.simulator.control.requests.length).toBe(sentBefore);
+    expect(limitedHarness.simulator.control.requests.length).toBe(sentBefore);
   });
 });

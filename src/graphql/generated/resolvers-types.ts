@@ -389,15 +389,18 @@ export type DeviceInput = {
   callerIdOptions?: InputMaybe<CallerIdOptionsInput>;
   contactList?: InputMaybe<ContactListInput>;
   deviceType?: InputMaybe<Scalars['String']['input']>;
+  dialPlan?: InputMaybe<DialPlanInput>;
   doNotDisturb?: InputMaybe<DoNotDisturbInput>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   excludeFromQueues?: InputMaybe<Scalars['Boolean']['input']>;
   extra?: InputMaybe<Scalars['JSON']['input']>;
   flags?: InputMaybe<Array<Scalars['String']['input']>>;
+  formatters?: InputMaybe<Array<FormatterInput>>;
   hotdesk?: InputMaybe<DeviceHotdeskInput>;
   language?: InputMaybe<Scalars['String']['input']>;
   macAddress?: InputMaybe<Scalars['String']['input']>;
   media?: InputMaybe<MediaInput>;
+  metaflows?: InputMaybe<MetaflowsInput>;
   musicOnHold?: InputMaybe<MusicOnHoldInput>;
   mwiUnsolicitedUpdates?: InputMaybe<Scalars['Boolean']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
@@ -420,6 +423,12 @@ export type DialPlan = {
   system?: Maybe<Array<Scalars['String']['output']>>;
 };
 
+export type DialPlanInput = {
+  /** Regular-expression rules; on `update*` the rules given are added or changed, others kept. */
+  rules?: InputMaybe<Array<DialPlanRuleInput>>;
+  system?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type DialPlanRule = {
   __typename?: 'DialPlanRule';
   description?: Maybe<Scalars['String']['output']>;
@@ -429,6 +438,13 @@ export type DialPlanRule = {
   regex: Scalars['String']['output'];
   /** Appended to the captured group. */
   suffix?: Maybe<Scalars['String']['output']>;
+};
+
+export type DialPlanRuleInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  prefix?: InputMaybe<Scalars['String']['input']>;
+  regex: Scalars['String']['input'];
+  suffix?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type DoNotDisturb = {
@@ -456,6 +472,12 @@ export type FormatterDirection =
   | 'INBOUND'
   | 'OUTBOUND';
 
+export type FormatterInput = {
+  /** The route-request field the rules apply to. */
+  field: Scalars['String']['input'];
+  rules: Array<FormatterRuleInput>;
+};
+
 export type FormatterRule = {
   __typename?: 'FormatterRule';
   direction?: Maybe<FormatterDirection>;
@@ -468,6 +490,16 @@ export type FormatterRule = {
   suffix?: Maybe<Scalars['String']['output']>;
   /** Replace the value with this one. */
   value?: Maybe<Scalars['String']['output']>;
+};
+
+export type FormatterRuleInput = {
+  direction?: InputMaybe<FormatterDirection>;
+  matchInviteFormat?: InputMaybe<Scalars['Boolean']['input']>;
+  prefix?: InputMaybe<Scalars['String']['input']>;
+  regex?: InputMaybe<Scalars['String']['input']>;
+  strip?: InputMaybe<Scalars['Boolean']['input']>;
+  suffix?: InputMaybe<Scalars['String']['input']>;
+  value?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type HotdeskedUser = {
@@ -537,6 +569,16 @@ export type Metaflows = {
   numbers?: Maybe<Scalars['JSON']['output']>;
   /** Flows started by patterns, as Kazoo stores them. */
   patterns?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type MetaflowsInput = {
+  bindingDigit?: InputMaybe<Scalars['String']['input']>;
+  digitTimeout?: InputMaybe<Scalars['Int']['input']>;
+  listenOn?: InputMaybe<MetaflowListenOn>;
+  /** Flows started by static numbers, as Kazoo stores them. */
+  numbers?: InputMaybe<Scalars['JSON']['input']>;
+  /** Flows started by patterns, as Kazoo stores them. */
+  patterns?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 export type MusicOnHold = {
@@ -721,6 +763,11 @@ export type PostalAddress = {
   types?: Maybe<Array<Scalars['String']['output']>>;
 };
 
+export type PostalAddressInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type PrivLevel =
   | 'ADMIN'
   | 'USER';
@@ -728,6 +775,10 @@ export type PrivLevel =
 export type PronouncedName = {
   __typename?: 'PronouncedName';
   mediaId?: Maybe<Scalars['String']['output']>;
+};
+
+export type PronouncedNameInput = {
+  mediaId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Provision = {
@@ -1048,7 +1099,9 @@ export type UserHotdesk = {
   id?: Maybe<Scalars['String']['output']>;
   /** Whether the user may stay logged in on several phones. */
   keepLoggedInElsewhere?: Maybe<Scalars['Boolean']['output']>;
-  /** Whether a PIN is needed to change hotdesk state. The PIN itself is in `raw`. */
+  /** The PIN, 4 to 15 characters, when one is set. */
+  pin?: Maybe<Scalars['String']['output']>;
+  /** Whether a PIN is needed to change hotdesk state. */
   requirePin?: Maybe<Scalars['Boolean']['output']>;
 };
 
@@ -1069,6 +1122,9 @@ export type UserInput = {
   callerId?: InputMaybe<CallerIdInput>;
   callerIdOptions?: InputMaybe<CallerIdOptionsInput>;
   contactList?: InputMaybe<ContactListInput>;
+  dialPlan?: InputMaybe<DialPlanInput>;
+  /** Directories the user is listed in, as Kazoo stores them (directory id -> callflow id). */
+  directories?: InputMaybe<Scalars['JSON']['input']>;
   doNotDisturb?: InputMaybe<DoNotDisturbInput>;
   email?: InputMaybe<Scalars['String']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1076,19 +1132,25 @@ export type UserInput = {
   featureLevel?: InputMaybe<Scalars['String']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;
   flags?: InputMaybe<Array<Scalars['String']['input']>>;
+  formatters?: InputMaybe<Array<FormatterInput>>;
   hotdesk?: InputMaybe<UserHotdeskInput>;
   language?: InputMaybe<Scalars['String']['input']>;
   lastName?: InputMaybe<Scalars['String']['input']>;
   media?: InputMaybe<MediaInput>;
+  metaflows?: InputMaybe<MetaflowsInput>;
   musicOnHold?: InputMaybe<MusicOnHoldInput>;
   password?: InputMaybe<Scalars['String']['input']>;
   presenceId?: InputMaybe<Scalars['String']['input']>;
   privLevel?: InputMaybe<PrivLevel>;
+  profile?: InputMaybe<UserProfileInput>;
+  pronouncedName?: InputMaybe<PronouncedNameInput>;
   requirePasswordUpdate?: InputMaybe<Scalars['Boolean']['input']>;
   ringtones?: InputMaybe<RingtonesInput>;
   timezone?: InputMaybe<Scalars['String']['input']>;
   username?: InputMaybe<Scalars['String']['input']>;
+  verified?: InputMaybe<Scalars['Boolean']['input']>;
   vmToEmailEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  voicemail?: InputMaybe<UserVoicemailInput>;
 };
 
 export type UserProfile = {
@@ -1104,9 +1166,24 @@ export type UserProfile = {
   title?: Maybe<Scalars['String']['output']>;
 };
 
+export type UserProfileInput = {
+  addresses?: InputMaybe<Array<PostalAddressInput>>;
+  assistant?: InputMaybe<Scalars['String']['input']>;
+  birthday?: InputMaybe<Scalars['String']['input']>;
+  nicknames?: InputMaybe<Array<Scalars['String']['input']>>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  role?: InputMaybe<Scalars['String']['input']>;
+  sortString?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type UserVoicemail = {
   __typename?: 'UserVoicemail';
   notify?: Maybe<VoicemailNotify>;
+};
+
+export type UserVoicemailInput = {
+  notify?: InputMaybe<VoicemailNotifyInput>;
 };
 
 export type VideoCodec =
@@ -1148,9 +1225,22 @@ export type VoicemailCallback = {
   timeoutS?: Maybe<Scalars['Int']['output']>;
 };
 
+export type VoicemailCallbackInput = {
+  attempts?: InputMaybe<Scalars['Int']['input']>;
+  disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  intervalS?: InputMaybe<Scalars['Int']['input']>;
+  number?: InputMaybe<Scalars['String']['input']>;
+  schedule?: InputMaybe<Array<Scalars['Int']['input']>>;
+  timeoutS?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type VoicemailNotify = {
   __typename?: 'VoicemailNotify';
   callback?: Maybe<VoicemailCallback>;
+};
+
+export type VoicemailNotifyInput = {
+  callback?: InputMaybe<VoicemailCallbackInput>;
 };
 
 
@@ -1264,13 +1354,17 @@ export type ResolversTypes = {
   DeviceHotdeskInput: DeviceHotdeskInput;
   DeviceInput: DeviceInput;
   DialPlan: ResolverTypeWrapper<KazooObject>;
+  DialPlanInput: DialPlanInput;
   DialPlanRule: ResolverTypeWrapper<KazooObject>;
+  DialPlanRuleInput: DialPlanRuleInput;
   DoNotDisturb: ResolverTypeWrapper<KazooObject>;
   DoNotDisturbInput: DoNotDisturbInput;
   EncryptionMethod: EncryptionMethod;
   Formatter: ResolverTypeWrapper<KazooObject>;
   FormatterDirection: FormatterDirection;
+  FormatterInput: FormatterInput;
   FormatterRule: ResolverTypeWrapper<KazooObject>;
+  FormatterRuleInput: FormatterRuleInput;
   HotdeskedUser: ResolverTypeWrapper<KazooObject>;
   HotdeskedUserInput: HotdeskedUserInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1282,6 +1376,7 @@ export type ResolversTypes = {
   MediaInput: MediaInput;
   MetaflowListenOn: MetaflowListenOn;
   Metaflows: ResolverTypeWrapper<KazooObject>;
+  MetaflowsInput: MetaflowsInput;
   MusicOnHold: ResolverTypeWrapper<KazooObject>;
   MusicOnHoldInput: MusicOnHoldInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1289,8 +1384,10 @@ export type ResolversTypes = {
   OutboundPrivacy: OutboundPrivacy;
   PageInfo: ResolverTypeWrapper<KazooObject>;
   PostalAddress: ResolverTypeWrapper<KazooObject>;
+  PostalAddressInput: PostalAddressInput;
   PrivLevel: PrivLevel;
   PronouncedName: ResolverTypeWrapper<KazooObject>;
+  PronouncedNameInput: PronouncedNameInput;
   Provision: ResolverTypeWrapper<KazooObject>;
   ProvisionInput: ProvisionInput;
   ProvisionKey: ResolverTypeWrapper<KazooObject>;
@@ -1317,13 +1414,17 @@ export type ResolversTypes = {
   UserHotdeskInput: UserHotdeskInput;
   UserInput: UserInput;
   UserProfile: ResolverTypeWrapper<KazooObject>;
+  UserProfileInput: UserProfileInput;
   UserVoicemail: ResolverTypeWrapper<KazooObject>;
+  UserVoicemailInput: UserVoicemailInput;
   VideoCodec: VideoCodec;
   VideoMedia: ResolverTypeWrapper<KazooObject>;
   VideoMediaInput: VideoMediaInput;
   Viewer: ResolverTypeWrapper<ViewerModel>;
   VoicemailCallback: ResolverTypeWrapper<KazooObject>;
+  VoicemailCallbackInput: VoicemailCallbackInput;
   VoicemailNotify: ResolverTypeWrapper<KazooObject>;
+  VoicemailNotifyInput: VoicemailNotifyInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1363,11 +1464,15 @@ export type ResolversParentTypes = {
   DeviceHotdeskInput: DeviceHotdeskInput;
   DeviceInput: DeviceInput;
   DialPlan: KazooObject;
+  DialPlanInput: DialPlanInput;
   DialPlanRule: KazooObject;
+  DialPlanRuleInput: DialPlanRuleInput;
   DoNotDisturb: KazooObject;
   DoNotDisturbInput: DoNotDisturbInput;
   Formatter: KazooObject;
+  FormatterInput: FormatterInput;
   FormatterRule: KazooObject;
+  FormatterRuleInput: FormatterRuleInput;
   HotdeskedUser: KazooObject;
   HotdeskedUserInput: HotdeskedUserInput;
   ID: Scalars['ID']['output'];
@@ -1378,13 +1483,16 @@ export type ResolversParentTypes = {
   MediaEncryptionInput: MediaEncryptionInput;
   MediaInput: MediaInput;
   Metaflows: KazooObject;
+  MetaflowsInput: MetaflowsInput;
   MusicOnHold: KazooObject;
   MusicOnHoldInput: MusicOnHoldInput;
   Mutation: Record<PropertyKey, never>;
   NotifyBodyInput: NotifyBodyInput;
   PageInfo: KazooObject;
   PostalAddress: KazooObject;
+  PostalAddressInput: PostalAddressInput;
   PronouncedName: KazooObject;
+  PronouncedNameInput: PronouncedNameInput;
   Provision: KazooObject;
   ProvisionInput: ProvisionInput;
   ProvisionKey: KazooObject;
@@ -1407,12 +1515,16 @@ export type ResolversParentTypes = {
   UserHotdeskInput: UserHotdeskInput;
   UserInput: UserInput;
   UserProfile: KazooObject;
+  UserProfileInput: UserProfileInput;
   UserVoicemail: KazooObject;
+  UserVoicemailInput: UserVoicemailInput;
   VideoMedia: KazooObject;
   VideoMediaInput: VideoMediaInput;
   Viewer: ViewerModel;
   VoicemailCallback: KazooObject;
+  VoicemailCallbackInput: VoicemailCallbackInput;
   VoicemailNotify: KazooObject;
+  VoicemailNotifyInput: VoicemailNotifyInput;
 };
 
 export type ComputedDirectiveArgs = { };
@@ -1420,6 +1532,7 @@ export type ComputedDirectiveArgs = { };
 export type ComputedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ComputedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type KazooDirectiveArgs = {
+  inline?: Maybe<Scalars['Boolean']['input']>;
   key?: Maybe<Scalars['String']['input']>;
   mapKey?: Maybe<Scalars['String']['input']>;
   mapValue?: Maybe<Scalars['String']['input']>;
@@ -1802,6 +1915,7 @@ export type UserHotdeskResolvers<ContextType = GatewayContext, ParentType extend
   enabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   keepLoggedInElsewhere?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  pin?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requirePin?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 };
 
