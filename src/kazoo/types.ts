@@ -44,10 +44,15 @@ export interface KazooDevice extends KazooObject {
   sip?: KazooObject;
 }
 
-/** `GET /users/{id}/devices` list item. */
+/** `GET /users/{id}/devices` list item (view `devices/listing_by_owner`). */
 export interface KazooUserDeviceSummary extends KazooDeviceSummary {
   hotdesked: boolean;
 }
+
+/** The device keys a `/users/{id}/devices` row carries: fewer than the devices listing. */
+export const USER_DEVICE_SUMMARY_KEYS: ReadonlySet<string> = new Set(
+  [...DEVICE_SUMMARY_KEYS].filter((key) => !['mobile', 'flags'].includes(key)),
+);
 
 /** `GET /users` list item (view `users/crossbar_listing`). */
 export interface KazooUserSummary extends KazooObject {

@@ -1,18 +1,8 @@
 // User fields that are more than a Kazoo key: identity, the full name and the user's devices.
+import { USER_DEVICE_SUMMARY_KEYS } from '../../kazoo/types.js';
 import { documentKey } from '../../loaders/index.js';
 import type { UserResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef } from '../models.js';
-
-/** The keys of a `/users/{id}/devices` row, which has fewer than the devices listing. */
-const USER_DEVICE_SUMMARY_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'name',
-  'mac_address',
-  'owner_id',
-  'enabled',
-  'device_type',
-  'call_recording',
-]);
 
 export const User: UserResolvers = {
   id: (user) => user.id,
