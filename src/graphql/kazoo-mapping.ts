@@ -167,7 +167,8 @@ function convertInputValue(
     return Object.fromEntries(
       entries.map((entry) => {
         const { [mapKey]: key, ...rest } = entry;
-        return [String(key), mapValue === undefined ? rest : rest[mapValue]];
+        // An entry without its value (hotdesk settings left out) stands for Kazoo's empty object.
+        return [String(key), mapValue === undefined ? rest : (rest[mapValue] ?? {})];
       }),
     );
   }

@@ -69,7 +69,9 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
 
   // Collect one row more than asked for: its presence is what tells whether there is a next page.
   while (collected.length <= first) {
-    const page = await fetchPage(pageKey, Math.min(MAX_PAGE, first + 1 - collected.length + skip));
+    // With a gateway-side filter, how many rows a page yields is unknown: ask for full pages to keep calls few.
+    const wanted = keep === undefined ? first + 1 - collected.length + skip : MAX_PAGE;
+    const page = await fetchPage(pageKey, Math.min(MAX_PAGE, wanted));
     let position = 0; // matching rows seen from pageKey, skipped ones included
     for (const row of page.items) {
       if (keep !== undefined && !keep(row)) continue;

@@ -154,6 +154,16 @@ describe('device writes', () => {
     expect(sent.map((notification) => [notification.deviceId, notification.kind])).toEqual([[device.id, 'sync']]);
   });
 
+  it("hotdesks users into a device, with Kazoo's empty settings when none are given", async () => {
+    const device = await createDevice({ name: 'Shared desk', hotdesk: { users: [{ userId: harness.simulator.demo.userId }] } });
+    expect(device.raw).toMatchObject({ hotdesk: { users: { [harness.simulator.demo.userId]: {} } } });
+    const read = await harness.graphql<{ device: { hotdesk: { users: { userId: string; user: { id: string } | null }[] } } }>(
+      'query($a: ID!, $id: ID!) { device(accountId: $a, id: $id) { hotdesk { users { userId user { id } } } } }',
+      { a: harness.accountId, id: device.id },
+    );
+    expect(read.data?.device.hotdesk.users).toEqual([{ userId: harness.simulator.demo.userId, user: { id: harness.simulator.demo.userId } }]);
+  });
+
   it('deleteDevice returns the deleted device, which is then gone', async () => {
     const device = await createDevice({ name: 'Doomed' });
     const result = await harness.graphql<{ deleteDevice: { id: string; name: string } }>(
