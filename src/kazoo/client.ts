@@ -3,9 +3,15 @@
 //
 // Why the back-off is shared: Kazoo rate-limits per (client address, account) and every user of the gateway reaches
 // Kazoo from the gateway's address, so one 429 means the whole gateway must slow down for that account.
+// Upstream protection: identical concurrent reads for one token share one call (coalesce.ts), and a circuit breaker
+// (circuit-breaker.ts) stops calling a Kazoo that keeps failing. Hooks report attempts and breaker changes for
+// metrics and logs; nothing here knows GraphQL or the HTTP server.
 import { randomUUID } from 'node:crypto';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
+import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
+import { InFlightReads } from './coalesce.js';
 import { KazooError } from './errors.js';
 import type { KazooErrorCode, KazooFieldError } from './errors.js';
 
@@ -62,8 +68,23 @@ export interface KazooClientOptions {
   /** Keep-alive connections to Crossbar. Default 32. */
   connections?: number;
   random?: () => number;
+  /**
+   * The breaker for this base URL: settings for a new one (default: open after 10 failed attempts in a row, probe
+   * after 5 s), or a breaker shared with other clients of the same Kazoo.
+   */
+  circuitBreaker?: CircuitBreaker | Partial<Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'>>;
+  /** Identical concurrent reads for the same token share one upstream call. Default true. */
+  coalesceReads?: boolean;
   onAttempt?: (attempt: UpstreamAttempt) => void;
+  /** A read joined an identical one already on its way instead of being sent. */
+  onCoalesced?: (path: string) => void;
+  /** A call failed at once because the circuit is open. */
+  onCircuitRejected?: (path: string) => void;
+  /** Only for a breaker this client creates; a shared one reports to whoever created it. */
+  onCircuitStateChange?: CircuitBreakerOptions['onStateChange'];
 }
+
+type Hooks = Pick<KazooClientOptions, 'onAttempt' | 'onCoalesced' | 'onCircuitRejected'>;
 
 const FIRST_RETRY_DELAY_MS = 100;
 const FIRST_RATE_LIMIT_BACKOFF_MS = 500;
@@ -78,7 +99,10 @@ export class KazooClient {
   readonly baseUrl: string;
   private readonly pool: Pool;
   private readonly pathPrefix: string;
-  private readonly options: Required<Omit<KazooClientOptions, 'onAttempt'>> & Pick<KazooClientOptions, 'onAttempt'>;
+  private readonly options: Required<Pick<KazooClientOptions, 'timeoutMs' | 'readRetries' | 'connections' | 'random'>>;
+  private readonly hooks: Hooks;
+  private readonly breaker: CircuitBreaker;
+  private readonly inFlightReads: InFlightReads | undefined;
   /** 429 back-off per account (or `auth` for the login routes), shared by every caller of this client. */
   private readonly backoffs = new Map<string, Backoff>();
 
@@ -90,11 +114,21 @@ export class KazooClient {
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.options = {
-      readRetries: 2,
-      connections: 32,
-      random: Math.random,
-      ...options,
+      timeoutMs: options.timeoutMs,
+      readRetries: options.readRetries ?? 2,
+      connections: options.connections ?? 32,
+      random: options.random ?? Math.random,
     };
+    this.hooks = { onAttempt: options.onAttempt, onCoalesced: options.onCoalesced, onCircuitRejected: options.onCircuitRejected };
+    this.breaker =
+      options.circuitBreaker instanceof CircuitBreaker
+        ? options.circuitBreaker
+        : new CircuitBreaker({
+            ...DEFAULT_CIRCUIT_BREAKER,
+            ...options.circuitBreaker,
+            ...(options.onCircuitStateChange === undefined ? {} : { onStateChange: options.onCircuitStateChange }),
+          });
+    this.inFlightReads = options.coalesceReads === false ? undefined : new InFlightReads();
     this.pool = new Pool(url.origin, {
       connections: this.options.connections,
       keepAliveTimeout: 30_000,
@@ -104,15 +138,41 @@ export class KazooClient {
     });
   }
 
-  async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+  /** The breaker's state for this Kazoo: `open` while calls fail at once. */
+  get circuitState(): CircuitState {
+    return this.breaker.state;
+  }
+
+  request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+    const retryable = (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read';
+    if (this.inFlightReads === undefined || request.method !== 'GET' || !retryable) return this.attempts(request, retryable);
+    // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined.
+    const key = InFlightReads.key(request.token, request.path + queryString(request.query));
+    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(request, true));
+    if (joined) this.hooks.onCoalesced?.(request.path);
+    return result;
+  }
+
+  private async attempts<T>(request: KazooRequest, retryable: boolean): Promise<KazooEnvelope<T>> {
     const deadline = Date.now() + this.options.timeoutMs;
     const requestId = request.requestId ?? randomUUID();
-    const retryable = (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read';
     const backoffKey = backoffKeyOf(request.path);
     const maxAttempts = retryable ? 1 + this.options.readRetries : 1;
+    let lastFailure: KazooError | undefined;
 
     for (let attempt = 1; ; attempt++) {
       await this.waitForBackoff(backoffKey, deadline);
+      const admission = this.breaker.admit();
+      if (!admission.allowed) {
+        this.hooks.onCircuitRejected?.(request.path);
+        throw (
+          lastFailure ??
+          new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo keeps failing; the gateway is not calling it for a moment', {
+            retryAfterMs: admission.retryAfterMs,
+            requestId,
+          })
+        );
+      }
       const started = Date.now();
       let outcome: KazooEnvelope<T> | KazooError;
       let status: number | undefined;
@@ -123,7 +183,9 @@ export class KazooClient {
       } catch (error) {
         outcome = connectionError(error, deadline, this.options.timeoutMs, requestId);
       }
-      this.options.onAttempt?.({
+      if (outcome instanceof KazooError && outcome.code === 'UPSTREAM_UNAVAILABLE') this.breaker.recordFailure(admission.probe);
+      else this.breaker.recordSuccess(admission.probe);
+      this.hooks.onAttempt?.({
         method: request.method,
         path: request.path,
         status,
@@ -148,6 +210,7 @@ export class KazooClient {
         continue;
       }
       if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !retryable || attempt >= maxAttempts) throw outcome;
+      lastFailure = outcome;
       // Full jitter: spreads retries of many concurrent callers instead of hitting a recovering Kazoo together.
       const delay = Math.round(this.options.random() * FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
       if (Date.now() + delay >= deadline) throw outcome;
@@ -155,8 +218,14 @@ export class KazooClient {
     }
   }
 
+  /** Waits for calls under way, then closes the connections. */
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** Closes the connections at once, failing calls still under way (for a shutdown that has drained its callers). */
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
   }
 
   private async send(
