@@ -1,5 +1,13 @@
 // The gateway's configuration, from the environment. Every setting has a default that works on a fresh machine;
 // a bad value stops start-up with a message naming the variable, instead of a surprise later.
+import { corsOriginsProblem } from './server/use-cors.js';
+import {
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_REDIS_LEASE_MS,
+  DEFAULT_REGISTRATION_POLL_MS,
+  DEFAULT_SUBSCRIPTION_QUEUE_SIZE,
+} from './subscriptions/defaults.js';
+import type { ServiceLogin } from './subscriptions/service-credential.js';
 
 export interface GatewayConfig {
   /** Crossbar base URL; undefined runs the embedded simulator. */
@@ -12,6 +20,37 @@ export interface GatewayConfig {
   /** Largest accepted request body. */
   maxBodyBytes: number;
   introspection: boolean;
+  /** Serve GraphiQL to browsers on GET /graphql: on by default, off by default when NODE_ENV=production. */
+  graphiql: boolean;
+  /** Per-operation limits: field depth, aliases, estimated Crossbar calls, document size in tokens. */
+  maxQueryDepth: number;
+  maxQueryAliases: number;
+  maxQueryCost: number;
+  maxQueryTokens: number;
+  /** Several operations in one POST, at most maxBatchSize. */
+  batchedRequests: boolean;
+  maxBatchSize: number;
+  /** Requests per second per token at the gateway (0: no limit), and the burst allowed after idling. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  /** Origins allowed to call the gateway from a browser; ['*'] for any; [] for none. */
+  corsOrigins: string[];
+  corsAllowCredentials: boolean;
+  metricsEnabled: boolean;
+  /** Failed Kazoo attempts in a row that open the circuit breaker, and how long it stays open before a probe. */
+  circuitBreakerFailures: number;
+  circuitBreakerOpenMs: number;
+  /** Upper bound on a graceful shutdown (SIGTERM), in-flight requests included. */
+  shutdownTimeoutMs: number;
+  /** Live registrations: how often a watched account is polled, and the undelivered events a subscriber may hold. */
+  registrationPollMs: number;
+  subscriptionQueueSize: number;
+  /** Redis shared by several instances (events, one poller per account); undefined keeps everything in memory. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  redisLeaseMs: number;
+  /** The gateway's own Kazoo login for polling; undefined polls with subscribers' tokens. */
+  serviceLogin: ServiceLogin | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +95,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       throw new ConfigError(`KAZOO_URL is the Crossbar base without /v2 (the gateway adds it), got "${kazooUrl}"`);
     }
   }
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  const corsAllowCredentials = boolean(env, 'CORS_ALLOW_CREDENTIALS', false);
+  const corsProblem = corsOriginsProblem(corsOrigins, corsAllowCredentials);
+  if (corsProblem !== undefined) throw new ConfigError(`CORS_ORIGINS: ${corsProblem}`);
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as GatewayConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -68,5 +114,68 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 104_857_600),
     introspection: boolean(env, 'INTROSPECTION', true),
+    graphiql: boolean(env, 'GRAPHIQL', env.NODE_ENV?.trim() !== 'production'),
+    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+    maxQueryAliases: integer(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', 250, 1, 1_000_000),
+    maxQueryTokens: integer(env, 'MAX_QUERY_TOKENS', 5_000, 500, 1_000_000),
+    batchedRequests: boolean(env, 'BATCHED_REQUESTS', false),
+    maxBatchSize: integer(env, 'MAX_BATCH_SIZE', 10, 1, 1_000),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
+    corsOrigins,
+    corsAllowCredentials,
+    metricsEnabled: boolean(env, 'METRICS_ENABLED', true),
+    circuitBreakerFailures: integer(env, 'CIRCUIT_BREAKER_FAILURES', 10, 1, 10_000),
+    circuitBreakerOpenMs: integer(env, 'CIRCUIT_BREAKER_OPEN_MS', 5_000, 100, 600_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 1_000, 600_000),
+    registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
+    subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
+    redisUrl: redisUrl(env),
+    redisKeyPrefix: redisKeyPrefix(env),
+    redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),
+    serviceLogin: serviceLogin(env),
   };
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL?.trim() || undefined;
+  if (raw === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('REDIS_URL must be a URL such as redis://127.0.0.1:6379');
+  }
+  // The URL may hold a password: it is not repeated in the message.
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new ConfigError('REDIS_URL must use redis:// or rediss://');
+  return raw;
+}
+
+function redisKeyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX;
+  if (raw === undefined || raw === '') return DEFAULT_REDIS_KEY_PREFIX;
+  if (raw.length > 100 || /\s/.test(raw)) {
+    throw new ConfigError(`REDIS_KEY_PREFIX must be up to 100 characters without spaces, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** KAZOO_API_KEY, or all of KAZOO_USERNAME, KAZOO_PASSWORD and KAZOO_ACCOUNT_NAME; never both, never a part. */
+function serviceLogin(env: Env): ServiceLogin | undefined {
+  const apiKey = env.KAZOO_API_KEY?.trim() || undefined;
+  const username = env.KAZOO_USERNAME?.trim() || undefined;
+  const password = env.KAZOO_PASSWORD || undefined;
+  const accountName = env.KAZOO_ACCOUNT_NAME?.trim() || undefined;
+  const credentials = [username, password, accountName];
+  const someCredentials = credentials.some((value) => value !== undefined);
+  if (apiKey !== undefined && someCredentials) {
+    throw new ConfigError('Set either KAZOO_API_KEY or KAZOO_USERNAME + KAZOO_PASSWORD + KAZOO_ACCOUNT_NAME, not both');
+  }
+  if (apiKey !== undefined) return { apiKey };
+  if (!someCredentials) return undefined;
+  if (username === undefined || password === undefined || accountName === undefined) {
+    throw new ConfigError('KAZOO_USERNAME, KAZOO_PASSWORD and KAZOO_ACCOUNT_NAME must be set together');
+  }
+  return { username, password, accountName };
 }

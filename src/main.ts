@@ -5,6 +5,7 @@ import { KazooClient } from './kazoo/client.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './server/gateway.js';
+import { onShutdownSignals } from './server/graceful-shutdown.js';
 
 /** Demo tokens last a day so a printed token keeps working through a session; real Kazoo tokens last an hour. */
 const DEMO_TOKEN_TTL_SECONDS = 86_400;
@@ -35,7 +36,28 @@ async function main(): Promise<void> {
     kazooTimeoutMs: config.kazooTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     introspection: config.introspection,
+    graphiql: config.graphiql,
+    ...(demo === undefined ? {} : { demo }),
     logger,
+    operationLimits: { maxDepth: config.maxQueryDepth, maxAliases: config.maxQueryAliases, maxCost: config.maxQueryCost },
+    maxQueryTokens: config.maxQueryTokens,
+    allowBatchedRequests: config.batchedRequests,
+    maxBatchSize: config.maxBatchSize,
+    ...(config.rateLimitPerSecond === 0
+      ? {}
+      : { rateLimit: { requestsPerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst } }),
+    cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
+    metrics: config.metricsEnabled,
+    circuitBreaker: { failureThreshold: config.circuitBreakerFailures, openMs: config.circuitBreakerOpenMs },
+    // In-flight requests get most of the shutdown budget; the rest is for websockets, watchers and Redis.
+    drainTimeoutMs: Math.max(config.shutdownTimeoutMs - 2_000, Math.floor(config.shutdownTimeoutMs / 2)),
+    subscriptions: {
+      pollMs: config.registrationPollMs,
+      queueSize: config.subscriptionQueueSize,
+      leaseMs: config.redisLeaseMs,
+      ...(config.redisUrl === undefined ? {} : { redis: { url: config.redisUrl, keyPrefix: config.redisKeyPrefix } }),
+      ...(config.serviceLogin === undefined ? {} : { serviceLogin: config.serviceLogin }),
+    },
   });
   closers.unshift(() => gateway.close());
   logger.info({ url: `${gateway.url}/graphql`, kazooUrl }, 'gateway listening');
@@ -45,7 +67,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `GraphQL:        ${gateway.url}/graphql`,
+        `GraphQL:        ${gateway.url}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`,
+        `Dashboard:      ${gateway.url}/dashboard`,
         `Demo account:   ${demo.accountId}`,
         `Demo token:     ${demo.token}`,
         '',
@@ -57,15 +80,7 @@ async function main(): Promise<void> {
     );
   }
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    Promise.allSettled(closers.map((close) => close())).then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  onShutdownSignals({ logger, timeoutMs: config.shutdownTimeoutMs, closers });
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,39 @@
 // The gateway process: one node:http server carrying GraphQL over HTTP at /graphql and the health routes, around
 // Apollo Server and one shared Kazoo client. `startGateway` is what main.ts and the tests start.
+// Production behaviour lives in use-*.ts modules wired here: operation limits, per-token rate limit, CORS, metrics,
+// request logs; close() drains in-flight requests before letting go of Kazoo.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
+import { LiveRegistrations } from '../subscriptions/live-registrations.js';
+import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
 import { graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
 import { requestIdOf } from './request-id.js';
+import { loadUiBuild } from './ui-build.js';
+import type { DemoCredentials } from './ui-build.js';
+import { useDashboard } from './use-dashboard.js';
 import { useErrorLogging } from './use-error-logging.js';
+import { useGraphiQL } from './use-graphiql.js';
+import { useGraphqlWs } from './use-graphql-ws.js';
 import { kazooReadiness, useHealthCheck } from './use-health-check.js';
+import { useCors } from './use-cors.js';
+import type { CorsOptions } from './use-cors.js';
+import { useMetrics } from './use-metrics.js';
+import type { GatewayMetrics } from './use-metrics.js';
+import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
+import type { OperationLimits } from './use-operation-limits.js';
+import { useRateLimit } from './use-rate-limit.js';
+import type { RateLimitOptions } from './use-rate-limit.js';
+import { useRequestLogging } from './use-request-logging.js';
 
 /** An HTTP route: one path, whatever the method (the handler answers 405 itself where it matters). */
 type RouteHandler = (request: IncomingMessage, response: ServerResponse, requestId: string) => void | Promise<void>;
@@ -27,26 +46,90 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   introspection: boolean;
   logger: Logger;
+  /** Serve GraphiQL to browsers on GET /graphql (default true; config.ts turns it off in production). */
+  graphiql?: boolean;
+  /** Embedded-simulator mode: the demo token and account the GraphiQL and dashboard pages pre-fill. */
+  demo?: DemoCredentials;
+  /** The built browser UI (default: this project's dist/ui, written by `npm run build`). */
+  uiDir?: string;
+  /** Depth, alias and cost limits per operation (defaults: DEFAULT_OPERATION_LIMITS). */
+  operationLimits?: Partial<OperationLimits>;
+  /** Largest GraphQL document in lexical tokens, refused while parsing (default 5000). */
+  maxQueryTokens?: number;
+  /** Accept several operations in one POST (a JSON array), at most `maxBatchSize` of them (default 10). Off by default. */
+  allowBatchedRequests?: boolean;
+  maxBatchSize?: number;
+  /** Per-token request rate at /graphql; no limit when absent. */
+  rateLimit?: Pick<RateLimitOptions, 'requestsPerSecond' | 'burst'>;
+  /** CORS for browser frontends on other origins; no CORS headers when absent. */
+  cors?: CorsOptions;
+  /** Serve Prometheus metrics at /metrics (default true). */
+  metrics?: boolean;
+  /** The circuit breaker in front of Kazoo (defaults: see src/kazoo/circuit-breaker.ts). */
+  circuitBreaker?: { failureThreshold?: number; openMs?: number };
+  /** How long close() lets in-flight requests finish before cutting their connections (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
+  subscriptions?: LiveRegistrationsSettings;
 }
+
+/** Fragments expanded, the most selections a document may have (Apollo's check, run before the other rules). */
+const MAX_RECURSIVE_SELECTIONS = 10_000;
+const DEFAULT_MAX_QUERY_TOKENS = 5_000;
+const DEFAULT_MAX_BATCH_SIZE = 10;
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly httpServer: Server;
   readonly client: KazooClient;
+  /** The gateway's Prometheus registry and recorders (subscription transports report their gauges here). */
+  readonly metrics: GatewayMetrics;
   close(): Promise<void>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
-  const client = new KazooClient({ baseUrl: options.kazooUrl, timeoutMs: options.kazooTimeoutMs });
+  const metrics = useMetrics();
+  const requestLogging = useRequestLogging(logger);
+  const client = new KazooClient({
+    baseUrl: options.kazooUrl,
+    timeoutMs: options.kazooTimeoutMs,
+    ...(options.circuitBreaker === undefined ? {} : { circuitBreaker: options.circuitBreaker }),
+    ...metrics.clientHooks,
+    onAttempt: (attempt) => {
+      metrics.clientHooks.onAttempt(attempt);
+      requestLogging.upstreamAttempt(attempt);
+    },
+    onCircuitStateChange: (state, previous) => {
+      metrics.clientHooks.onCircuitStateChange(state, previous);
+      logger.warn({ state, previous }, `Kazoo circuit breaker ${state}`);
+    },
+  });
+  metrics.observeCircuit(() => client.circuitState);
   const schema = buildGatewaySchema();
   const httpServer = createServer();
+  const registrations = new LiveRegistrations(client, logger, {
+    ...options.subscriptions,
+    onPoll: (outcome) => metrics.registrationPoll(outcome),
+  });
+  metrics.observeSubscriptions({
+    subscriptions: () => registrations.stats().subscribers,
+    watchers: () => registrations.stats().accounts,
+  });
+  const graphqlWs = useGraphqlWs({ schema, client, registrations, logger, maxPayloadBytes: options.maxBodyBytes });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    // main.ts runs the shutdown on SIGTERM/SIGINT. Apollo's own handler would call stop() concurrently with ours,
+    // and Apollo 5 never settles a stop() that overlaps another one, so close() would hang.
+    stopOnTerminationSignals: false,
+    allowBatchedHttpRequests: options.allowBatchedRequests === true,
+    parseOptions: { maxTokens: options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS },
+    maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -54,9 +137,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       error: (message) => logger.error(message),
     },
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs ?? 10_000 }),
+      graphqlWs.plugin,
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's default cache-control plugin hooks every resolved field (about half the CPU of a 50-device page,
+      // see BENCHMARKS.md) to compute cache hints we never set; graphql-over-http.ts sends `no-store` itself.
+      ApolloServerPluginCacheControlDisabled(),
       useErrorLogging(logger),
+      useOperationLimits({ ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits }),
+      metrics.plugin,
+      requestLogging.plugin,
     ],
   });
   await apollo.start();
@@ -64,20 +154,32 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphql = graphqlOverHttp({
     apollo,
     maxBodyBytes: options.maxBodyBytes,
+    ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) =>
       createContext(client, tokenFromHeaders({ get: (name) => headerValue(request, name) }), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
+  const rateLimit =
+    options.rateLimit === undefined ? undefined : useRateLimit({ ...options.rateLimit, onLimited: () => metrics.rateLimited() });
+  const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
+  const cors = options.cors === undefined || options.cors.origins.length === 0 ? undefined : useCors(options.cors);
+  const ui = loadUiBuild(options.uiDir);
+  const graphiql = options.graphiql === false ? undefined : useGraphiQL({ build: ui, demo: options.demo });
 
   const routes = new Map<string, RouteHandler>([
-    ['/graphql', graphql],
+    ['/graphql', graphiql === undefined ? graphqlApi : graphiql.graphqlRoute(graphqlApi)],
     ['/healthz', (_request, response) => health.healthz(response)],
     ['/readyz', (_request, response) => health.readyz(response)],
+    ...(options.metrics === false ? [] : [['/metrics', metrics.serve] as const]),
+    ...(graphiql?.assetRoutes ?? []),
+    ...useDashboard({ build: ui, demo: options.demo }),
   ]);
 
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
+    requestLogging.trackHttp(request, response, requestId);
+    if (cors?.handle(request, response) === true) return;
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const route = routes.get(path);
     Promise.resolve()
@@ -93,6 +195,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
   });
 
+  // WebSocket (graphql-ws) shares the port and the /graphql path with HTTP.
+  httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/graphql') graphqlWs.handleUpgrade(request, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, () => {
@@ -103,14 +212,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const address = httpServer.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  let closing: Promise<void> | undefined;
 
   return {
     url,
     httpServer,
     client,
-    async close() {
-      await apollo.stop();
-      await client.close();
+    metrics,
+    close() {
+      closing ??= (async () => {
+        // Drains HTTP and closes every WebSocket first (in-flight requests finish, up to drainTimeoutMs); then the
+        // registration watchers stop and release their leases; nothing needs Kazoo after that.
+        try {
+          await apollo.stop();
+        } finally {
+          await registrations.close();
+          await client.destroy();
+        }
+      })();
+      return closing;
     },
   };
 }

@@ -9,6 +9,8 @@ export interface GraphQLOverHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   context: (request: IncomingMessage, requestId: string) => Promise<GatewayContext>;
   maxBodyBytes: number;
+  /** Most operations in one batched POST (a JSON array), when Apollo is set to accept batches. */
+  maxBatchSize?: number;
 }
 
 class BodyTooLargeError extends Error {}
@@ -72,6 +74,15 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
       } else {
         body = raw;
       }
+      if (Array.isArray(body) && options.maxBatchSize !== undefined && body.length > options.maxBatchSize) {
+        sendJsonError(
+          response,
+          400,
+          'BATCH_TOO_LARGE',
+          `A batch may hold at most ${options.maxBatchSize} operations; this one has ${body.length}`,
+        );
+        return;
+      }
     }
 
     const headers = new HeaderMap();
@@ -89,6 +100,8 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
       },
       context: () => options.context(request, requestId),
     });
+    // Answers depend on the caller's token: no cache may keep them (Apollo's cache-control plugin is off).
+    response.setHeader('cache-control', 'no-store');
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {

@@ -1,6 +1,8 @@
 // /healthz: the process is up and serving. /readyz: Kazoo answers, so requests can succeed; load balancers take an
 // instance out of rotation while it is false. Kazoo is asked without a token (a Crossbar 401 envelope proves it
 // is up and costs no rate-limit tokens) and the answer is cached briefly so probes cannot flood Kazoo.
+// While the client's circuit breaker is open the instance is not ready, without asking Kazoo; once it half-opens,
+// the readiness probe may be the call that tests Kazoo again.
 import type { ServerResponse } from 'node:http';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
@@ -15,6 +17,9 @@ export function kazooReadiness(client: KazooClient): ReadinessCheck {
   let cached: { at: number; result: { ready: boolean; reason?: string } } | undefined;
   let inFlight: Promise<{ ready: boolean; reason?: string }> | undefined;
   return () => {
+    if (client.circuitState === 'open') {
+      return Promise.resolve({ ready: false, reason: 'Kazoo keeps failing: the circuit breaker is open' });
+    }
     if (cached !== undefined && Date.now() - cached.at < READINESS_CACHE_MS) return Promise.resolve(cached.result);
     inFlight ??= client
       .request({ method: 'GET', path: '/v2/token_auth', retry: 'once' })

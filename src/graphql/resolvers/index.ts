@@ -6,6 +6,7 @@ import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Registration } from './registration.js';
 import { bypassMediaValues, settingsResolvers } from './settings.js';
+import { RegistrationEvent, Subscription } from './subscription.js';
 import { User } from './user.js';
 import { Viewer } from './viewer.js';
 
@@ -17,9 +18,11 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Query,
   Mutation,
+  Subscription,
   Device,
   User,
   Registration,
+  RegistrationEvent,
   Viewer,
   ...settingsResolvers,
 };

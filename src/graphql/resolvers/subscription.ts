@@ -1,0 +1,83 @@
+// Subscription.registrationChanged and its RegistrationEvent. Arguments are checked before anything else, as in
+// queries; then the subscriber's own token must be able to read the account (FORBIDDEN otherwise) before it joins the
+// account's shared watcher. Events reuse the Registration and Device models of queries.
+import * as accounts from '../../kazoo/accounts.js';
+import { KazooError } from '../../kazoo/errors.js';
+import { assertKazooId } from '../../kazoo/paths.js';
+import { documentKey } from '../../loaders/index.js';
+import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
+import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
+import { subscriptionContextOf } from '../../subscriptions/subscription-context.js';
+import { gatewayError, toGraphQLError } from '../errors.js';
+import type { RegistrationEventResolvers, SubscriptionResolvers } from '../generated/resolvers-types.js';
+import { DeviceRef } from '../models.js';
+
+/** The close code of a connection dropped for falling behind (a 4xxx code: graphql-ws clients retry those). */
+export const SUBSCRIBER_OVERFLOW_CLOSE_CODE = 4413;
+
+function checkDeviceIds(deviceIds: readonly string[]): ReadonlySet<string> {
+  if (deviceIds.length === 0) {
+    throw new KazooError('INVALID_ARGUMENT', 'deviceIds must name at least one device; leave it out to watch every device', {
+      fieldErrors: [{ field: 'deviceIds', rule: 'minItems', message: 'must not be empty' }],
+    });
+  }
+  return new Set(deviceIds.map((deviceId, position) => assertKazooId(deviceId, `deviceIds[${position}]`)));
+}
+
+export const Subscription: SubscriptionResolvers = {
+  registrationChanged: {
+    subscribe: async (_root, args, context) => {
+      try {
+        const accountId = assertKazooId(args.accountId, 'accountId');
+        const deviceIds = args.deviceIds == null ? undefined : checkDeviceIds(args.deviceIds);
+        const live = subscriptionContextOf(context);
+        if (live === undefined) throw overHttp();
+        const { expiresAt } = live.connection;
+        if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+          throw new KazooError('UNAUTHENTICATED', 'The Kazoo token of this connection has expired: reconnect with a fresh token');
+        }
+        // Reading the account with the subscriber's own token: Kazoo answers 403 when the token may not see it.
+        await accounts.get(context.session, accountId);
+        return live.registrations.subscribe({
+          accountId,
+          deviceIds,
+          initial: args.initial === true,
+          session: context.session,
+          expiresAt,
+          onOverflow: (reason) => live.connection.close(SUBSCRIBER_OVERFLOW_CLOSE_CODE, reason),
+        });
+      } catch (error) {
+        throw toGraphQLError(error);
+      }
+    },
+    resolve: (event: unknown): RegistrationEventModel => {
+      // Over HTTP, graphql-js executes a subscription like a query, with no event.
+      if (!isRegistrationEvent(event)) throw overHttp();
+      return event;
+    },
+  },
+};
+
+function overHttp(): Error {
+  return gatewayError('BAD_USER_INPUT', 'Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws) at /graphql');
+}
+
+/** The batch whose devices a loader was already asked for, so the batch is requested once, not once per event. */
+const requestedBatch = new WeakMap<object, EventBatch>();
+
+export const RegistrationEvent: RegistrationEventResolvers = {
+  registration: (event) =>
+    event.registered
+      ? { accountId: event.accountId, deviceId: event.deviceId, registered: true, details: event.details ?? undefined }
+      : null,
+  device: async (event, _args, context) => {
+    const loader = context.loaders.deviceSummary;
+    if (requestedBatch.get(loader) !== event.batch) {
+      // The whole batch in one go: from three devices on, one listing answers every event of the batch.
+      requestedBatch.set(loader, event.batch);
+      void loader.loadMany(event.batch.deviceIds.map((deviceId) => documentKey(event.accountId, deviceId)));
+    }
+    const summary = await loader.load(documentKey(event.accountId, event.deviceId));
+    return summary === null ? null : DeviceRef.fromSummary(event.accountId, summary);
+  },
+};

@@ -1,0 +1,84 @@
+// The cost model on the real schema. How well the estimates match the calls the gateway really makes is checked
+// against the simulator in test/gateway/operation-limits.test.ts.
+import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildGatewaySchema } from '../graphql/schema.js';
+import { analyseOperation } from './operation-cost.js';
+
+const schema = buildGatewaySchema();
+const A = '0123456789abcdef0123456789abcdef';
+
+function analyse(query: string, variables?: Record<string, unknown>) {
+  const document = parse(query);
+  const operation = getOperationAST(document);
+  if (!operation) throw new Error('no operation');
+  return analyseOperation(schema, document, operation, variables);
+}
+
+describe('estimated Crossbar calls', () => {
+  it('the dashboard query costs one page, one registration list and one owners listing', () => {
+    const dashboard = `{ devices(accountId: "${A}", first: 200) {
+      edges { node { id name registration { registered } owner { firstName lastName } } } } }`;
+    expect(analyse(dashboard).cost).toBe(3);
+  });
+
+  it('fields only whole documents hold cost one GET per device, however many are selected', () => {
+    expect(analyse(`{ devices(accountId: "${A}", first: 200) { nodes { name sip { username } callerId { internal { name } } raw } } }`).cost).toBe(201);
+  });
+
+  it('reads `first` from variables, and pages of 1000', () => {
+    const query = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { id } } }';
+    expect(analyse(query, { a: A, n: 999 }).cost).toBe(1);
+    expect(analyse(query, { a: A, n: 1000 }).cost).toBe(2);
+    expect(analyse(query, { a: A }).cost).toBe(1);
+  });
+
+  it('a fan-out through users, their devices and whole documents counts in thousands', () => {
+    expect(analyse(`{ users(accountId: "${A}", first: 1000) { nodes { devices { device { raw } } } } }`).cost).toBe(11_002);
+  });
+
+  it('the devices of a user listing answer their own keys without documents', () => {
+    expect(analyse(`{ user(accountId: "${A}", id: "${A}") { devices { hotdesked device { id name enabled } } } }`).cost).toBe(2);
+    expect(analyse(`{ user(accountId: "${A}", id: "${A}") { devices { device { flags } } } }`).cost).toBe(12);
+  });
+
+  it('filtering on registration may read more pages', () => {
+    const query = `{ devices(accountId: "${A}", first: 10, filter: { registered: true }) { nodes { id } } }`;
+    expect(analyse(query).cost).toBe(12);
+  });
+
+  it('aliased copies of a field each cost; repeated fields and fragments are merged as graphql-js merges them', () => {
+    const list = `devices(accountId: "${A}", first: 10) { nodes { id } }`;
+    expect(analyse(`{ a: ${list} b: ${list} }`)).toMatchObject({ cost: 2, aliases: 2 });
+    const fragments = `{ devices(accountId: "${A}", first: 10) { nodes { ...One ...Two } } }
+      fragment One on Device { sip { username } }
+      fragment Two on Device { raw }`;
+    expect(analyse(fragments).cost).toBe(11);
+  });
+
+  it('mutations cost their call, and answer with whole documents', () => {
+    const mutation = `mutation { updateDevice(accountId: "${A}", id: "${A}", input: { name: "x" }) { id sip { username } owner { firstName } } }`;
+    expect(analyse(mutation).cost).toBe(2);
+  });
+
+  it('a subscription costs its account check, then what each batch of events needs', () => {
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}") { deviceId registered device { name } } }`).cost).toBe(2);
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}") { device { sip { username } } } }`).cost).toBe(1_002);
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}", deviceIds: ["${A}"]) { device { raw } } }`).cost).toBe(3);
+  });
+
+  it('introspection costs nothing and does not count towards depth', () => {
+    expect(analyse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }))).toEqual({
+      cost: 0,
+      depth: 0,
+      aliases: 0,
+    });
+  });
+});
+
+describe('depth', () => {
+  it('counts nested fields from the root', () => {
+    expect(analyse('{ viewer { accountId } }').depth).toBe(2);
+    expect(analyse(`{ devices(accountId: "${A}") { edges { node { owner { devices { device { name } } } } } } }`).depth).toBe(7);
+  });
+});

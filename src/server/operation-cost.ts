@@ -1,0 +1,289 @@
+// The cost model: how many Crossbar calls an operation may make, estimated from the document (and its variables)
+// before it runs, so an operation that would fan out into thousands of upstream calls is refused instead of draining
+// Kazoo's per-account rate limit for everybody behind the gateway. It follows how the gateway actually calls Kazoo
+// (src/loaders, src/graphql/models.ts), counting calls, not fields:
+//
+// - A root read is one call (`viewer`, `device`, `user`, `registrations`); each mutation field is one call.
+// - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). The
+//   `registered` filter is applied by the gateway, which may read up to REGISTERED_FILTER_PAGES more pages, plus the
+//   registration list. A connection yields `first` nodes.
+// - A device or user from a listing holds only the listing's keys (the summary). Selecting any field the summary lacks
+//   (`sip`, `callerId`, `raw`...) costs one GET per node, however many such fields are selected.
+//   Objects from `device`, `user`, `viewer.owner` and mutations are whole documents: their fields are free.
+// - Batched per account, so counted once per field in the document whatever the number of parent nodes:
+//   `Device.registration` (one registration list), `Device.owner` and `Registration.device` (one listing of the
+//   account, or a GET each when fewer than LISTING_THRESHOLD ids are asked).
+// - `User.devices` costs one call per user, and yields ASSUMED_DEVICES_PER_USER devices each.
+// - Lists whose length Kazoo alone knows (`registrations`) are assumed to hold ASSUMED_LIST_LENGTH items.
+// - A subscription costs its account check, then per batch of events what its fields need: a batch holds the devices
+//   named in `deviceIds`, or up to ASSUMED_LIST_LENGTH (with `initial`, every device of the account). Polling Kazoo
+//   is shared by all subscribers of an account and is not counted.
+// - Introspection and `__typename` cost nothing.
+//
+// The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
+// lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
+// `sip { username }` costs 203; `users(first: 1000) { nodes { devices { device { raw } } } }` costs 11 002.
+import { getDirective } from '@graphql-tools/utils';
+import { getArgumentValues, getNamedType, isObjectType, Kind } from 'graphql';
+import type {
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLField,
+  GraphQLObjectType,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
+import { snakeCase } from '../graphql/kazoo-mapping.js';
+import { MAX_PAGE } from '../graphql/pagination.js';
+import { DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
+import { LISTING_THRESHOLD } from '../loaders/summaries.js';
+
+/** Items assumed in a list whose length only Kazoo knows (the registrations of an account). */
+export const ASSUMED_LIST_LENGTH = 1000;
+/** Devices assumed per user for `User.devices`. */
+export const ASSUMED_DEVICES_PER_USER = 10;
+/** Extra pages the gateway may read to fill a page of devices filtered on `registered`. */
+export const REGISTERED_FILTER_PAGES = 10;
+const DEFAULT_FIRST = 50;
+
+/** Where a device or user object came from, which decides which of its fields are free. */
+type Source = 'document' | 'deviceListing' | 'userListing' | 'userDeviceListing';
+
+/** The keys of a `/users/{id}/devices` row (src/graphql/resolvers/user.ts), fewer than the devices listing's. */
+const USER_DEVICE_SUMMARY_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'name',
+  'mac_address',
+  'owner_id',
+  'enabled',
+  'device_type',
+  'call_recording',
+]);
+
+const SUMMARY_KEYS: Record<Exclude<Source, 'document'>, ReadonlySet<string>> = {
+  deviceListing: DEVICE_SUMMARY_KEYS,
+  userListing: USER_SUMMARY_KEYS,
+  userDeviceListing: USER_DEVICE_SUMMARY_KEYS,
+};
+
+type Args = Record<string, unknown>;
+
+interface FieldRule {
+  /** Calls made once for this field in the document, whatever the number of parents (batched per account). */
+  batched?: (args: Args, parents: number) => number;
+  /** Calls made for each parent. */
+  perParent?: number;
+  /** Objects yielded per parent (lists). Default 1. */
+  yields?: (args: Args) => number;
+  /** Where the yielded devices or users come from; default: the parent's source. */
+  source?: Source;
+  /** Keys of the parent's Kazoo document the field reads; default: the field's own Kazoo key. */
+  reads?: readonly string[] | 'document';
+}
+
+const once = (): number => 1;
+/**
+ * One listing of the account, or a GET per id below the listing threshold (src/loaders/summaries.ts). Many parents
+ * are taken to mean many distinct ids; the rare page whose devices share exactly two owners makes one call more.
+ */
+const summaryBatch = (_args: Args, parents: number): number => (parents < LISTING_THRESHOLD ? parents : 1);
+
+function first(args: Args): number {
+  const value = args.first;
+  if (value === undefined || value === null) return DEFAULT_FIRST;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_PAGE ? value : MAX_PAGE;
+}
+
+function pages(args: Args): number {
+  return Math.ceil((first(args) + 1) / MAX_PAGE);
+}
+
+function devicePages(args: Args): number {
+  const filter = args.filter;
+  const registered = typeof filter === 'object' && filter !== null && (filter as Args).registered != null;
+  return pages(args) + (registered ? REGISTERED_FILTER_PAGES + 1 : 0);
+}
+
+const RULES: Record<string, Record<string, FieldRule>> = {
+  Query: {
+    viewer: { batched: once },
+    device: { batched: once, source: 'document' },
+    user: { batched: once, source: 'document' },
+    // The multiplier is carried through the connection, its edges and nodes, to the devices themselves.
+    devices: { batched: devicePages, yields: first, source: 'deviceListing' },
+    users: { batched: pages, yields: first, source: 'userListing' },
+    registrations: { batched: once, yields: () => ASSUMED_LIST_LENGTH },
+  },
+  Viewer: {
+    // token_auth usually names the account; older Kazoo versions need the account document.
+    accountName: { batched: once },
+    owner: { batched: once, source: 'document' },
+  },
+  Device: {
+    id: { reads: [] },
+    accountId: { reads: [] },
+    owner: { reads: ['owner_id'], batched: summaryBatch, source: 'userListing' },
+    registration: { reads: [], batched: once },
+    raw: { reads: 'document' },
+  },
+  User: {
+    id: { reads: [] },
+    accountId: { reads: [] },
+    fullName: { reads: ['first_name', 'last_name'] },
+    devices: { reads: [], perParent: 1, yields: () => ASSUMED_DEVICES_PER_USER, source: 'userDeviceListing' },
+    raw: { reads: 'document' },
+  },
+  Registration: {
+    device: { batched: summaryBatch, source: 'deviceListing' },
+  },
+  Subscription: {
+    registrationChanged: {
+      batched: once,
+      yields: (args) => (Array.isArray(args.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
+    },
+  },
+  RegistrationEvent: {
+    device: { batched: summaryBatch, source: 'deviceListing' },
+  },
+};
+
+/** Types whose objects are Kazoo documents the gateway may hold only partly. */
+const DOCUMENT_TYPES = new Set(['Device', 'User']);
+
+export interface OperationAnalysis {
+  /** Estimated Crossbar calls. */
+  cost: number;
+  /** Deepest field nesting, introspection excluded (graphql-js limits introspection depth itself). */
+  depth: number;
+  /** Aliased fields, fragments expanded. */
+  aliases: number;
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Readonly<Record<string, unknown>>;
+  aliases: number;
+  depth: number;
+}
+
+/**
+ * Analyses a validated operation (fragment cycles are already refused by validation). `variables` are the request's
+ * raw variables; an argument that cannot be read is taken at its most expensive.
+ */
+export function analyseOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> = {},
+): OperationAnalysis {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const root = schema.getRootType(operation.operation);
+  const walk: Walk = { schema, fragments, variables, aliases: 0, depth: 0 };
+  if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0 };
+  // Every mutation field is one write (or login) call, and answers with the whole document.
+  const rootRule = operation.operation === 'mutation' ? { batched: once, source: 'document' as const } : undefined;
+  const cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
+  return { cost, depth: walk.depth, aliases: walk.aliases };
+}
+
+function selectionCost(
+  walk: Walk,
+  type: GraphQLObjectType,
+  selectionSets: readonly SelectionSetNode[],
+  parents: number,
+  source: Source,
+  depth: number,
+  ruleForAll?: FieldRule,
+): number {
+  const fields = collectFields(walk, type, selectionSets);
+  let cost = 0;
+  let needsDocument = false;
+  for (const nodes of fields.values()) {
+    const node = nodes[0] as FieldNode;
+    const name = node.name.value;
+    if (name.startsWith('__')) continue;
+    walk.depth = Math.max(walk.depth, depth);
+    const field = type.getFields()[name];
+    if (field === undefined) continue;
+    const rule = ruleForAll ?? RULES[type.name]?.[name] ?? {};
+    if (DOCUMENT_TYPES.has(type.name) && source !== 'document' && !summaryHolds(walk.schema, field, rule, source)) {
+      needsDocument = true;
+    }
+    const args = argumentsOf(field, node, walk.variables);
+    cost += (rule.batched?.(args, parents) ?? 0) + parents * (rule.perParent ?? 0);
+    const childType = getNamedType(field.type);
+    if (!isObjectType(childType)) continue;
+    const childSets = nodes.flatMap((fieldNode) => (fieldNode.selectionSet === undefined ? [] : [fieldNode.selectionSet]));
+    const children = parents * (rule.yields?.(args) ?? 1);
+    cost += selectionCost(walk, childType, childSets, children, rule.source ?? source, depth + 1);
+  }
+  return cost + (needsDocument ? parents : 0);
+}
+
+/** Fields by response key, as graphql-js executes them: fragments expanded, same-key fields merged. */
+function collectFields(
+  walk: Walk,
+  type: GraphQLObjectType,
+  selectionSets: readonly SelectionSetNode[],
+  fields = new Map<string, FieldNode[]>(),
+): Map<string, FieldNode[]> {
+  for (const selectionSet of selectionSets) {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.alias !== undefined) walk.aliases++;
+        const key = selection.alias?.value ?? selection.name.value;
+        const group = fields.get(key);
+        if (group === undefined) fields.set(key, [selection]);
+        else group.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (appliesTo(selection.typeCondition?.name.value, type)) collectFields(walk, type, [selection.selectionSet], fields);
+      } else {
+        const fragment = walk.fragments.get(selection.name.value);
+        if (fragment !== undefined && appliesTo(fragment.typeCondition.name.value, type)) {
+          collectFields(walk, type, [fragment.selectionSet], fields);
+        }
+      }
+    }
+  }
+  return fields;
+}
+
+function appliesTo(typeCondition: string | undefined, type: GraphQLObjectType): boolean {
+  // The schema has no interfaces or unions, so a condition names the object type itself.
+  return typeCondition === undefined || typeCondition === type.name;
+}
+
+function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Walk['variables']): Args {
+  try {
+    return getArgumentValues(field, node, variables);
+  } catch {
+    return {};
+  }
+}
+
+const kazooKeys = new WeakMap<GraphQLField<unknown, unknown>, string>();
+
+/** Whether a listing row already holds what the field reads. */
+function summaryHolds(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, rule: FieldRule, source: Source): boolean {
+  if (source === 'document') return true;
+  if (rule.reads === 'document') return false;
+  const keys = SUMMARY_KEYS[source];
+  return (rule.reads ?? [kazooKeyOf(schema, field)]).every((key) => keys.has(key));
+}
+
+/** The Kazoo key a field reads: its `@kazoo(key:)`, or the snake_case of its name (as kazoo-mapping.ts does). */
+function kazooKeyOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): string {
+  let key = kazooKeys.get(field);
+  if (key === undefined) {
+    const directive = getDirective(schema, field, 'kazoo')?.[0] as { key?: unknown } | undefined;
+    key = typeof directive?.key === 'string' ? directive.key : snakeCase(field.name);
+    kazooKeys.set(field, key);
+  }
+  return key;
+}

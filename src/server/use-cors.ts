@@ -1,0 +1,79 @@
+// CORS for browser frontends served from other origins (`CORS_ORIGINS`). Allowed origins are listed exactly
+// (`https://admin.example.com`) or `*` for any; with a list the request's own origin is echoed with `Vary: Origin`.
+// Credentials (cookies) are never allowed together with `*`. The gateway authenticates with headers (X-Auth-Token,
+// Authorization), which browsers only send cross-origin after a preflight this module answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface CorsOptions {
+  /** Exact origins (scheme://host[:port]), or ['*'] for any origin. Empty: no CORS headers at all. */
+  origins: readonly string[];
+  /** Send `Access-Control-Allow-Credentials: true` (only with a list of origins). */
+  allowCredentials?: boolean;
+  /** How long browsers may cache a preflight answer. */
+  maxAgeSeconds?: number;
+}
+
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_HEADERS = [
+  'content-type',
+  'accept',
+  'authorization',
+  'x-auth-token',
+  'x-request-id',
+  // Apollo's CSRF prevention accepts requests carrying either of these.
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+];
+const EXPOSED_HEADERS = 'x-request-id, retry-after';
+const ORIGIN = /^https?:\/\/[^/\s]+$/;
+
+/** Checks a CORS origin list; the message names what is wrong (config.ts reports it against CORS_ORIGINS). */
+export function corsOriginsProblem(origins: readonly string[], allowCredentials: boolean): string | undefined {
+  if (origins.includes('*')) {
+    if (origins.length > 1) return '"*" cannot be combined with other origins';
+    if (allowCredentials) return '"*" cannot be combined with credentials (CORS_ALLOW_CREDENTIALS)';
+    return undefined;
+  }
+  const bad = origins.find((origin) => !ORIGIN.test(origin) || origin.endsWith('/'));
+  return bad === undefined ? undefined : `"${bad}" is not an origin such as https://admin.example.com`;
+}
+
+export interface Cors {
+  /** Adds the CORS headers a request's origin is entitled to; answers preflights itself (returns true then). */
+  handle(request: IncomingMessage, response: ServerResponse): boolean;
+}
+
+export function useCors(options: CorsOptions): Cors {
+  const allowCredentials = options.allowCredentials === true;
+  const problem = corsOriginsProblem(options.origins, allowCredentials);
+  if (problem !== undefined) throw new Error(`Invalid CORS origins: ${problem}`);
+  const anyOrigin = options.origins.includes('*');
+  const origins = new Set(options.origins.map((origin) => origin.toLowerCase()));
+  const maxAge = String(options.maxAgeSeconds ?? 600);
+
+  return {
+    handle(request, response) {
+      const origin = request.headers.origin;
+      const isPreflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+      if (!anyOrigin) response.setHeader('vary', 'Origin');
+      const allowed = origin !== undefined && (anyOrigin || origins.has(origin.toLowerCase()));
+      if (allowed) {
+        response.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin);
+        if (allowCredentials) response.setHeader('access-control-allow-credentials', 'true');
+        response.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+      }
+      if (!isPreflight) return false;
+      if (!allowed) {
+        response.statusCode = 403;
+        response.end();
+        return true;
+      }
+      response.setHeader('access-control-allow-methods', ALLOWED_METHODS);
+      response.setHeader('access-control-allow-headers', ALLOWED_HEADERS.join(', '));
+      response.setHeader('access-control-max-age', maxAge);
+      response.statusCode = 204;
+      response.end();
+      return true;
+    },
+  };
+}

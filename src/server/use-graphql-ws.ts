@@ -1,0 +1,151 @@
+// GraphQL over WebSocket (graphql-ws, subprotocol `graphql-transport-ws`) on the gateway's own port and path,
+// /graphql, for subscriptions. The connection's Kazoo token comes in the `connection_init` payload and is checked
+// with Kazoo's token_auth before the connection is acknowledged (close 4403 when missing or refused); every operation
+// then runs with that token, like an HTTP request. Apollo's drain closes every socket on shutdown (1001 Going away).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createContext } from '../graphql/context.js';
+import type { GatewayContext } from '../graphql/context.js';
+import * as auth from '../kazoo/auth.js';
+import type { KazooClient } from '../kazoo/client.js';
+import { isKazooError } from '../kazoo/errors.js';
+import type { Logger } from '../logger.js';
+import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
+import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
+import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
+
+export interface GraphqlWsOptions {
+  schema: GraphQLSchema;
+  client: KazooClient;
+  registrations: LiveRegistrations;
+  logger: Logger;
+  /** Largest message accepted from a client, like MAX_BODY_BYTES for HTTP. */
+  maxPayloadBytes: number;
+}
+
+export interface GraphqlWs {
+  /** For the HTTP server's `upgrade` event on /graphql. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every socket when Apollo drains (Gateway.close()). */
+  readonly plugin: ApolloServerPlugin<GatewayContext>;
+  /** Closes every socket (1001) and stops accepting new ones; idempotent. */
+  dispose(): Promise<void>;
+}
+
+type ConnectionParams = Record<string, unknown>;
+
+interface Connection {
+  token: string;
+  expiresAt: Date | undefined;
+}
+
+/** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
+export const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
+/** Clients that do not answer the 1001 close frame within this are cut off, so shutdown stays short. */
+const DISPOSE_GRACE_MS = 1_000;
+
+/**
+ * The Kazoo token of a `connection_init` payload: `authToken`, `X-Auth-Token` or `Authorization` (keys in any case,
+ * at the top level or under `headers`), with or without a `Bearer ` prefix.
+ */
+export function tokenFromConnectionParams(params: Readonly<ConnectionParams> | undefined): string | undefined {
+  if (params === undefined) return undefined;
+  const nested = params.headers;
+  for (const source of [params, typeof nested === 'object' && nested !== null ? (nested as ConnectionParams) : {}]) {
+    for (const [key, value] of Object.entries(source)) {
+      if (typeof value !== 'string' || !['authtoken', 'x-auth-token', 'authorization'].includes(key.toLowerCase())) continue;
+      const token = value.trim().replace(/^Bearer(\s+|$)/i, '').trim();
+      if (token !== '') return token;
+    }
+  }
+  return undefined;
+}
+
+export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
+  const { client, logger, registrations } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  /** By graphql-ws connection context (one per socket). */
+  const connections = new WeakMap<object, Connection>();
+
+  const logInternalErrors = (errors: readonly GraphQLError[] | undefined, operationId: string): void => {
+    for (const error of errors ?? []) {
+      if (error.extensions?.code !== 'INTERNAL_SERVER_ERROR') continue;
+      logger.error({ err: error.originalError ?? error, operationId, path: error.path }, 'subscription operation failed');
+    }
+  };
+
+  const server = useServer<ConnectionParams>(
+    {
+      schema: options.schema,
+      // Error texts are the gateway's own already; this keeps graphql-ws from echoing internal exceptions in close reasons.
+      isProd: true,
+      onConnect: async (ctx) => {
+        const token = tokenFromConnectionParams(ctx.connectionParams);
+        if (token === undefined) return false;
+        try {
+          await auth.whoAmI({ client, token, requestId: randomUUID() });
+        } catch (error) {
+          if (isKazooError(error) && error.code === 'UNAUTHENTICATED') return false;
+          logger.warn({ code: isKazooError(error) ? error.code : 'INTERNAL' }, 'could not check a WebSocket token with Kazoo');
+          // Closed first with a code the client retries; graphql-ws's own 4403 close that follows is then ignored.
+          ctx.extra.socket.close(KAZOO_UNAVAILABLE_CLOSE_CODE, 'Kazoo is unavailable; retry later');
+          return false;
+        }
+        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token) });
+        return true;
+      },
+      context: (ctx): SubscriptionContext => {
+        const connection = connections.get(ctx);
+        if (connection === undefined) throw new Error('operation on an unacknowledged connection');
+        return {
+          ...createContext(client, connection.token, randomUUID()),
+          registrations,
+          connection: {
+            expiresAt: connection.expiresAt,
+            close: (code, reason) => ctx.extra.socket.close(code, reason),
+          },
+        };
+      },
+      subscribe: subscribeWithFreshLoaders,
+      onNext: (_ctx, id, _payload, _args, result) => logInternalErrors(result.errors, id),
+      onError: (_ctx, id, _payload, errors) => logInternalErrors(errors, id),
+    },
+    wss,
+  );
+
+  let disposing: Promise<void> | undefined;
+  const dispose = (): Promise<void> => {
+    disposing ??= (async () => {
+      const cutOff = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, DISPOSE_GRACE_MS);
+      try {
+        await server.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    })();
+    return disposing;
+  };
+
+  return {
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (webSocket) => wss.emit('connection', webSocket, request));
+    },
+    plugin: {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await dispose();
+          },
+        };
+      },
+    },
+    dispose,
+  };
+}

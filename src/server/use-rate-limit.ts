@@ -1,0 +1,118 @@
+// Per-token request rate at the gateway: a token bucket per Kazoo token (requests without one share a bucket per
+// client address), so one client cannot monopolise the gateway or, through it, Kazoo's per-account rate limit that all
+// callers share. Buckets are keyed by a hash of the token, never the token itself. A refused request gets HTTP 429,
+// `Retry-After` and a GraphQL error `RATE_LIMITED` with `retryAfterMs`, before its body is even read.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenFromHeaders } from '../graphql/context.js';
+
+export interface RateLimitOptions {
+  /** Sustained requests per second per token. */
+  requestsPerSecond: number;
+  /** Requests a token may make at once after being idle. */
+  burst: number;
+  /** Buckets kept at most; idle (full) buckets are dropped first, then the least recently used. */
+  maxKeys?: number;
+  now?: () => number;
+  onLimited?: () => void;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, requestId: string) => void | Promise<void>;
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+const DEFAULT_MAX_KEYS = 50_000;
+
+export interface RateLimiter {
+  /** Takes one request from the caller's bucket; how long to wait when it is empty. */
+  take(request: IncomingMessage): { allowed: true } | { allowed: false; retryAfterMs: number };
+  /** Wraps a route: refused requests are answered with 429 and never reach it. */
+  guard(handler: Handler): Handler;
+}
+
+export function rateLimitKey(request: IncomingMessage): string {
+  const token = tokenFromHeaders({ get: (name) => headerValue(request, name) });
+  if (token === undefined) return `address:${request.socket.remoteAddress ?? 'unknown'}`;
+  return `token:${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+export function useRateLimit(options: RateLimitOptions): RateLimiter {
+  if (!(options.requestsPerSecond > 0) || !(options.burst >= 1)) {
+    throw new Error('Rate limiting needs requestsPerSecond > 0 and burst >= 1');
+  }
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  // Map order is recency order: a bucket is re-inserted whenever it is used.
+  const buckets = new Map<string, Bucket>();
+
+  const refill = (bucket: Bucket, at: number): void => {
+    bucket.tokens = Math.min(options.burst, bucket.tokens + ((at - bucket.updatedAt) / 1000) * options.requestsPerSecond);
+    bucket.updatedAt = at;
+  };
+
+  const evict = (at: number): void => {
+    for (const [key, bucket] of buckets) {
+      refill(bucket, at);
+      if (bucket.tokens >= options.burst) buckets.delete(key);
+    }
+    for (const key of buckets.keys()) {
+      if (buckets.size < maxKeys) break;
+      buckets.delete(key);
+    }
+  };
+
+  const take: RateLimiter['take'] = (request) => {
+    const at = now();
+    const key = rateLimitKey(request);
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      if (buckets.size >= maxKeys) evict(at);
+      bucket = { tokens: options.burst, updatedAt: at };
+    } else {
+      buckets.delete(key);
+      refill(bucket, at);
+    }
+    buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / options.requestsPerSecond) * 1000) };
+  };
+
+  return {
+    take,
+    guard(handler) {
+      return (request, response, requestId) => {
+        const decision = take(request);
+        if (decision.allowed) return handler(request, response, requestId);
+        options.onLimited?.();
+        sendRateLimited(response, decision.retryAfterMs);
+      };
+    },
+  };
+}
+
+function sendRateLimited(response: ServerResponse, retryAfterMs: number): void {
+  response.statusCode = 429;
+  response.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.end(
+    JSON.stringify({
+      errors: [
+        {
+          message: `Too many requests for this token; retry in ${Math.ceil(retryAfterMs / 100) / 10} s`,
+          extensions: { code: 'RATE_LIMITED', retryAfterMs },
+        },
+      ],
+    }),
+  );
+}
+
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,10 @@
+// Defaults of the live registration settings, shared by the environment (config.ts) and programmatic use (tests).
+
+/** REGISTRATION_POLL_MS: how often an account's registrations are read from Kazoo while someone subscribes. */
+export const DEFAULT_REGISTRATION_POLL_MS = 5_000;
+/** SUBSCRIPTION_QUEUE_SIZE: undelivered events a subscriber may hold before it is dropped as too slow. */
+export const DEFAULT_SUBSCRIPTION_QUEUE_SIZE = 1_000;
+/** REDIS_LEASE_MS: the polling lease; a crashed holder is replaced within two of these. */
+export const DEFAULT_REDIS_LEASE_MS = 15_000;
+/** REDIS_KEY_PREFIX: starts every Redis key and channel of the gateway. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'kazoo-gateway:';

@@ -1,0 +1,47 @@
+// What changed between two readings of an account's registrations. A reading is the registered devices with the
+// contact Kazoo reported for each; a change is a device registering, dropping off, or re-registering from another
+// contact (new address, port or phone software). Expiry countdowns and refresh timestamps move on every reading and
+// are not changes.
+import type { RegistrationIndex } from '../loaders/registrations.js';
+import type { KazooRegistration } from '../kazoo/types.js';
+
+/**
+ * Registered devices by id, each with its `/registrations` row, or null when only `/devices/status` answered.
+ * A plain object so it travels as JSON (Redis) unchanged.
+ */
+export type RegisteredDevices = Readonly<Record<string, KazooRegistration | null>>;
+
+export interface RegistrationChange {
+  deviceId: string;
+  registered: boolean;
+  /** The new `/registrations` row; null when the device dropped off or only `/devices/status` answered. */
+  details: KazooRegistration | null;
+}
+
+/** The fields that identify where and how a phone is registered. */
+const CONTACT_FIELDS = ['contact', 'contact_ip', 'contact_port', 'source_ip', 'network_ip', 'user_agent'] as const;
+
+export function registeredDevicesOf(index: RegistrationIndex): RegisteredDevices {
+  const devices: Record<string, KazooRegistration | null> = {};
+  for (const [deviceId, registered] of index) devices[deviceId] = registered.details ?? null;
+  return devices;
+}
+
+export function diffRegistrations(previous: RegisteredDevices, next: RegisteredDevices): RegistrationChange[] {
+  const changes: RegistrationChange[] = [];
+  for (const [deviceId, details] of Object.entries(next)) {
+    if (!Object.hasOwn(previous, deviceId) || contactChanged(previous[deviceId] ?? null, details)) {
+      changes.push({ deviceId, registered: true, details });
+    }
+  }
+  for (const deviceId of Object.keys(previous)) {
+    if (!Object.hasOwn(next, deviceId)) changes.push({ deviceId, registered: false, details: null });
+  }
+  return changes;
+}
+
+function contactChanged(before: KazooRegistration | null, after: KazooRegistration | null): boolean {
+  // A reading from /devices/status has no contact to compare: only registering or dropping off count then.
+  if (before === null || after === null) return false;
+  return CONTACT_FIELDS.some((field) => String(before[field] ?? '') !== String(after[field] ?? ''));
+}

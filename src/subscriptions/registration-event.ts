@@ -1,0 +1,25 @@
+// What a registrationChanged subscriber receives for one device: the model behind GraphQL's RegistrationEvent.
+import type { KazooRegistration } from '../kazoo/types.js';
+
+/**
+ * Events delivered together: one poll's changes, or the initial state. Their `device` fields are read with one set
+ * of loaders, so a batch of many devices costs one device listing rather than one read per device.
+ */
+export interface EventBatch {
+  readonly deviceIds: readonly string[];
+}
+
+export interface RegistrationEventModel {
+  accountId: string;
+  deviceId: string;
+  registered: boolean;
+  /** The device's `/registrations` row; null when it is not registered or only `/devices/status` answered. */
+  details: KazooRegistration | null;
+  /** ISO-8601 time of the Kazoo reading that showed this state. */
+  at: string;
+  batch: EventBatch;
+}
+
+export function isRegistrationEvent(value: unknown): value is RegistrationEventModel {
+  return typeof value === 'object' && value !== null && 'batch' in value && 'deviceId' in value;
+}

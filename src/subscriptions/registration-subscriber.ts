@@ -1,0 +1,173 @@
+// One registrationChanged subscription on this instance: it takes the account's messages from its AccountWatch,
+// keeps the devices it asked for, and queues the events for graphql-ws. With `initial`, it first sends the state of
+// every watched device from the account's current snapshot, then only the messages that came after that snapshot:
+// it starts listening before reading the snapshot, so nothing between the two is lost or sent twice.
+import * as devices from '../kazoo/devices.js';
+import { KazooError } from '../kazoo/errors.js';
+import type { KazooSession } from '../kazoo/session.js';
+import type { AccountWatch, LocalSubscriber } from './account-watch.js';
+import type { FeedMessage, RegistrationSnapshot } from './feed.js';
+import type { RefusalCode } from './poll-credentials.js';
+import type { RegistrationEventModel } from './registration-event.js';
+import { SubscriberQueue } from './subscriber-queue.js';
+
+export interface SubscriberRequest {
+  accountId: string;
+  /** Only these devices (in this order for the initial state); undefined for every device of the account. */
+  deviceIds: ReadonlySet<string> | undefined;
+  initial: boolean;
+  /** The subscriber's own Kazoo session (its token), for reading the account's devices. */
+  session: KazooSession;
+  /** When the subscriber's token expires (its JWT `exp`); the subscription ends then. */
+  expiresAt: Date | undefined;
+  /** The subscriber fell behind and was dropped: close its connection with this reason. */
+  onOverflow(reason: string): void;
+}
+
+export interface SubscriberSettings {
+  queueSize: number;
+  /** While waiting for a current snapshot, look again at least this often (a message may have been missed). */
+  snapshotRecheckMs: number;
+  /** Counts and logs a dropped subscriber. */
+  onOverflow(accountId: string): void;
+}
+
+/** setTimeout's largest delay (about 24.8 days); a later expiry is reached in several steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class RegistrationSubscriber implements LocalSubscriber {
+  readonly events: SubscriberQueue<RegistrationEventModel>;
+  private loadingInitial: boolean;
+  /** Messages heard while the initial state loads, with their number of changes. */
+  private heldMessages: FeedMessage[] = [];
+  private heldChanges = 0;
+  /** Messages up to this `seq` are already in the initial state. */
+  private afterSeq = Number.NEGATIVE_INFINITY;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** The subscriber's Kazoo token (the one in `request.session`). */
+    readonly token: string,
+    private readonly request: SubscriberRequest,
+    private readonly watch: AccountWatch,
+    private readonly settings: SubscriberSettings,
+    onFinish: () => void,
+  ) {
+    this.loadingInitial = request.initial;
+    this.events = new SubscriberQueue(settings.queueSize, () => {
+      clearTimeout(this.expiryTimer);
+      onFinish();
+    });
+  }
+
+  start(): void {
+    this.scheduleExpiry();
+    if (this.request.initial) {
+      this.sendInitialState().catch((error: unknown) => this.events.fail(error));
+    } else {
+      this.watch.ready.catch((error: unknown) => this.events.fail(unavailable(error)));
+    }
+  }
+
+  deliver(message: FeedMessage): void {
+    if (this.events.isFinished) return;
+    const wanted = this.request.deviceIds;
+    const changes = wanted === undefined ? message.changes : message.changes.filter((change) => wanted.has(change.deviceId));
+    if (this.loadingInitial) {
+      this.heldMessages.push({ ...message, changes });
+      this.heldChanges += changes.length;
+      if (this.heldChanges > this.settings.queueSize) this.overflow();
+      return;
+    }
+    if (message.seq <= this.afterSeq || changes.length === 0) return;
+    const batch = { deviceIds: changes.map((change) => change.deviceId) };
+    const accepted = this.events.pushBatch(
+      changes.map((change) => ({ accountId: message.accountId, ...change, at: message.at, batch })),
+    );
+    if (!accepted) this.overflow();
+  }
+
+  refused(code: RefusalCode): void {
+    this.events.fail(
+      code === 'UNAUTHENTICATED'
+        ? new KazooError('UNAUTHENTICATED', 'Kazoo no longer accepts the token of this subscription: subscribe again with a fresh token')
+        : new KazooError('FORBIDDEN', "Kazoo no longer lets this subscription's token read the account's registrations"),
+    );
+  }
+
+  private async sendInitialState(): Promise<void> {
+    await this.watch.ready.catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    const snapshot = await this.currentSnapshot();
+    if (snapshot === undefined) return;
+    const deviceIds = this.request.deviceIds === undefined ? await this.allDeviceIds(snapshot) : [...this.request.deviceIds];
+    if (this.events.isFinished) return;
+    const batch = { deviceIds };
+    this.events.pushBatch(
+      deviceIds.map((deviceId) => ({
+        accountId: this.request.accountId,
+        deviceId,
+        registered: Object.hasOwn(snapshot.devices, deviceId),
+        details: snapshot.devices[deviceId] ?? null,
+        at: snapshot.at,
+        batch,
+      })),
+    );
+    this.afterSeq = snapshot.seq;
+    this.loadingInitial = false;
+    const held = this.heldMessages;
+    this.heldMessages = [];
+    this.heldChanges = 0;
+    for (const message of held) this.deliver(message);
+  }
+
+  /** The snapshot written by the account's current poller, waiting for one if needed; undefined if the queue ended. */
+  private async currentSnapshot(): Promise<RegistrationSnapshot | undefined> {
+    for (;;) {
+      if (this.events.isFinished) return undefined;
+      const stored = await this.watch.readSnapshot().catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      if (stored?.current === true) return stored.snapshot;
+      await this.watch.nextMessage(this.settings.snapshotRecheckMs);
+    }
+  }
+
+  /** Every device of the account in Kazoo's order, and any registered device the listing did not show. */
+  private async allDeviceIds(snapshot: RegistrationSnapshot): Promise<string[]> {
+    const listed = (await devices.listAllSummaries(this.request.session, this.request.accountId)).map((device) => device.id);
+    const known = new Set(listed);
+    return [...listed, ...Object.keys(snapshot.devices).filter((deviceId) => !known.has(deviceId))];
+  }
+
+  private overflow(): void {
+    this.events.end();
+    this.settings.onOverflow(this.request.accountId);
+    this.request.onOverflow(
+      `Too slow: more than ${this.settings.queueSize} registration events were waiting to be sent; subscription dropped`,
+    );
+  }
+
+  private scheduleExpiry(): void {
+    const expiresAt = this.request.expiresAt?.getTime();
+    if (expiresAt === undefined) return;
+    const remaining = expiresAt - Date.now();
+    if (remaining > MAX_TIMER_MS) {
+      this.expiryTimer = setTimeout(() => this.scheduleExpiry(), MAX_TIMER_MS);
+      return;
+    }
+    this.expiryTimer = setTimeout(
+      () => this.events.fail(new KazooError('UNAUTHENTICATED', 'The Kazoo token of this subscription expired: subscribe again with a fresh token')),
+      Math.max(0, remaining),
+    );
+  }
+}
+
+/** The feed (Redis) failed: to the client this is a dependency being unavailable, like Kazoo failing. */
+function unavailable(error: unknown): unknown {
+  if (error instanceof KazooError) return error;
+  return new KazooError('UPSTREAM_UNAVAILABLE', 'Live registrations are unavailable right now; subscribe again later', {
+    cause: error,
+  });
+}

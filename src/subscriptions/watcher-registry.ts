@@ -1,0 +1,46 @@
+// One AccountWatch per account on this gateway instance, shared by all the account's subscribers (refcounted): the
+// first subscriber starts it, the last one to leave stops it, however many clients come and go in between.
+import type { AccountWatch } from './account-watch.js';
+
+export type AccountWatchFactory = (accountId: string, after: Promise<void>) => AccountWatch;
+
+export class WatcherRegistry {
+  private readonly watches = new Map<string, { watch: AccountWatch; joined: number }>();
+  /** Watches being closed, so a new watch of the same account starts after the old one let go of its lease. */
+  private readonly closing = new Map<string, Promise<void>>();
+
+  constructor(private readonly createWatch: AccountWatchFactory) {}
+
+  join(accountId: string): AccountWatch {
+    const entry = this.watches.get(accountId);
+    if (entry !== undefined) {
+      entry.joined += 1;
+      return entry.watch;
+    }
+    const watch = this.createWatch(accountId, this.closing.get(accountId) ?? Promise.resolve());
+    this.watches.set(accountId, { watch, joined: 1 });
+    return watch;
+  }
+
+  leave(accountId: string, watch: AccountWatch): void {
+    const entry = this.watches.get(accountId);
+    if (entry === undefined || entry.watch !== watch) return;
+    entry.joined -= 1;
+    if (entry.joined > 0) return;
+    this.watches.delete(accountId);
+    const closed = watch.close().finally(() => {
+      if (this.closing.get(accountId) === closed) this.closing.delete(accountId);
+    });
+    this.closing.set(accountId, closed);
+  }
+
+  get accountCount(): number {
+    return this.watches.size;
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.watches.values()].map(({ watch }) => watch.close());
+    this.watches.clear();
+    await Promise.all([...open, ...this.closing.values()]);
+  }
+}

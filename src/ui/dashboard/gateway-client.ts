@@ -1,0 +1,123 @@
+// The dashboard's link to the gateway, signed in with one Kazoo token: typed queries over GraphQL over HTTP and typed
+// subscriptions over graphql-ws (token in the connection_init payload as `authToken`), reconnecting for as long as
+// the page is open and reporting the connection state for the page to show.
+import { createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import type { TypedDocumentString } from './generated/operations.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+interface GraphQLErrorShape {
+  message: string;
+  extensions?: { code?: unknown };
+}
+
+/** A GraphQL error (or transport failure) with its stable code, e.g. `UNAUTHENTICATED`. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function gatewayError(errors: readonly GraphQLErrorShape[]): GatewayError {
+  const first = errors[0];
+  return new GatewayError(first?.message ?? 'Unknown error', typeof first?.extensions?.code === 'string' ? first.extensions.code : 'UNKNOWN');
+}
+
+/** Close codes after which reconnecting cannot help: the gateway refused the token (graphql-ws 4401/4403). */
+const REFUSED = new Set([4401, 4403]);
+
+/** Reconnect quickly at first, then every 10 s at most: a wall screen must come back on its own. */
+const retryWait = (retries: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 10_000) + Math.random() * 500));
+
+export interface GatewayClientOptions {
+  httpUrl: string;
+  wsUrl: string;
+  token: string;
+  onConnectionState(state: ConnectionState): void;
+}
+
+export interface Subscriber<T> {
+  next(data: T): void;
+  error(error: GatewayError): void;
+}
+
+export class GatewayClient {
+  private readonly ws: Client;
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.ws = createClient({
+      url: options.wsUrl,
+      connectionParams: { authToken: options.token },
+      retryAttempts: Number.POSITIVE_INFINITY,
+      shouldRetry: (closeEvent) => !REFUSED.has((closeEvent as { code?: number } | undefined)?.code ?? 0),
+      retryWait,
+      keepAlive: 10_000,
+      on: {
+        connecting: (isRetry) => options.onConnectionState(isRetry ? 'reconnecting' : 'connecting'),
+        connected: () => options.onConnectionState('live'),
+        closed: () => options.onConnectionState('reconnecting'),
+      },
+    });
+  }
+
+  async query<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+    let response: Response;
+    try {
+      response = await fetch(this.options.httpUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          'x-auth-token': this.options.token,
+        },
+        body: JSON.stringify({ query: document.toString(), variables }),
+      });
+    } catch {
+      throw new GatewayError('The gateway cannot be reached', 'NETWORK_ERROR');
+    }
+    const body = (await response.json().catch(() => ({}))) as { data?: TResult | null; errors?: GraphQLErrorShape[] };
+    if (body.errors?.length) throw gatewayError(body.errors);
+    if (body.data == null) throw new GatewayError(`The gateway answered ${response.status}`, 'BAD_RESPONSE');
+    return body.data;
+  }
+
+  /** Subscribes until the returned function is called; the subscription survives reconnections. */
+  subscribe<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables: TVariables,
+    subscriber: Subscriber<TResult>,
+  ): () => void {
+    return this.ws.subscribe<TResult>(
+      { query: document.toString(), variables: variables as Record<string, unknown> },
+      {
+        next: (result) => {
+          if (result.errors?.length) subscriber.error(gatewayError(result.errors));
+          else if (result.data != null) subscriber.next(result.data);
+        },
+        error: (error) => {
+          this.options.onConnectionState('offline');
+          if (Array.isArray(error)) subscriber.error(gatewayError(error as GraphQLErrorShape[]));
+          else {
+            const code = (error as { code?: number } | undefined)?.code;
+            subscriber.error(
+              code !== undefined && REFUSED.has(code)
+                ? new GatewayError('The gateway refused the token', 'UNAUTHENTICATED')
+                : new GatewayError('The live connection failed', 'NETWORK_ERROR'),
+            );
+          }
+        },
+        complete: () => undefined,
+      },
+    );
+  }
+
+  close(): void {
+    void this.ws.dispose();
+  }
+}

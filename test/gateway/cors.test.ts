@@ -1,0 +1,100 @@
+// CORS for browser frontends on other origins: listed origins get their preflight answered and their responses
+// readable; other origins get nothing; `*` never comes with credentials.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+
+const ALLOWED = 'https://admin.example.com';
+
+async function preflight(harness: Harness, origin: string): Promise<Response> {
+  return fetch(`${harness.gateway.url}/graphql`, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type, x-auth-token',
+    },
+  });
+}
+
+describe('a list of origins, with credentials', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ gateway: { cors: { origins: [ALLOWED], allowCredentials: true } } });
+  });
+  afterAll(() => harness.close());
+
+  it('answers the preflight of a listed origin', async () => {
+    const response = await preflight(harness, ALLOWED);
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(response.headers.get('access-control-allow-headers')).toContain('x-auth-token');
+    expect(response.headers.get('vary')).toContain('Origin');
+  });
+
+  it('lets the listed origin read responses, request id included', async () => {
+    const result = await harness.graphql('{ viewer { accountId } }', {}, { headers: { origin: ALLOWED } });
+    expect(result.errors).toBeUndefined();
+    const response = await fetch(`${harness.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: ALLOWED, 'content-type': 'application/json', 'x-auth-token': harness.token },
+      body: JSON.stringify({ query: '{ viewer { accountId } }' }),
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
+  });
+
+  it('gives another origin no CORS headers, and refuses its preflight', async () => {
+    const response = await preflight(harness, 'https://evil.example.net');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await fetch(`${harness.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.net', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("keeps Apollo's CSRF prevention: a simple cross-site form post is refused", async () => {
+    const response = await fetch(`${harness.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: 'mutation { loginWithApiKey(apiKey: "x") { token } }' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/);
+  });
+});
+
+describe('any origin', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ gateway: { cors: { origins: ['*'] } } });
+  });
+  afterAll(() => harness.close());
+
+  it('answers with * and never with credentials', async () => {
+    const response = await preflight(harness, 'https://anywhere.example.org');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('configuration', () => {
+  it('refuses * together with credentials, and things that are not origins', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'true' })).toThrow(/CORS_ORIGINS.*credentials/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*, https://a.example.com' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'admin.example.com' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example.com/' })).toThrow(/CORS_ORIGINS/);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+});

@@ -1,0 +1,163 @@
+// Abuse limits: depth, aliases, the cost budget in Crossbar calls, document size and batches. A refused operation is
+// answered with HTTP 400 and its own code before anything reaches Kazoo; the cost model is checked against the calls
+// the gateway really makes.
+import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { analyseOperation } from '../../src/server/operation-cost.js';
+import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+
+let harness: Harness;
+let accountId: string;
+let token: string;
+
+beforeAll(async () => {
+  harness = await startHarness({ gateway: { allowBatchedRequests: true, maxBatchSize: 3 } });
+  const account = harness.simulator.control.createAccount({ name: 'cost-co', devices: 230, users: 60, registeredRatio: 0.5 });
+  accountId = account.accountId;
+  token = await kazooLogin(harness.simulator.url, account.apiKey);
+});
+afterAll(() => harness.close());
+
+const DASHBOARD = `query Dashboard($a: ID!) { devices(accountId: $a, first: 200) {
+  edges { node { id name registration { registered } owner { firstName lastName } } } } }`;
+
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${harness.gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('refused before anything runs', () => {
+  it('the dashboard query passes the default budget', async () => {
+    const result = await harness.graphql(DASHBOARD, { a: accountId }, { token });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it('a query that would fan out into thousands of calls is QUERY_TOO_COSTLY, and Kazoo is not called', async () => {
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql(
+      'query($a: ID!) { users(accountId: $a, first: 1000) { nodes { devices { device { raw } } } } }',
+      { a: accountId },
+      { token },
+    );
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['QUERY_TOO_COSTLY']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ cost: 11_002, maxCost: 250 });
+    expect(result.data).toBeUndefined();
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it('the budget counts `first` given in variables', async () => {
+    const query = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { sip { username } } } }';
+    const small = await harness.graphql(query, { a: accountId, n: 100 }, { token });
+    expect(small.errors).toBeUndefined();
+    const large = await harness.graphql(query, { a: accountId, n: 1000 }, { token });
+    expect(errorCodes(large)).toEqual(['QUERY_TOO_COSTLY']);
+  });
+
+  it('a query nested deeper than allowed is QUERY_TOO_DEEP', async () => {
+    harness.simulator.control.resetRequests();
+    const deep = `query($a: ID!) { devices(accountId: $a, first: 1) { nodes { owner { devices { device { owner { devices {
+      device { owner { devices { device { owner { id } } } } } } } } } } } } }`;
+    const result = await harness.graphql(deep, { a: accountId }, { token });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['QUERY_TOO_DEEP']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ depth: 13, maxDepth: 12 });
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it('more aliases than allowed is TOO_MANY_ALIASES', async () => {
+    const aliases = Array.from({ length: 31 }, (_, index) => `a${index}: __typename`).join(' ');
+    const result = await harness.graphql(`{ ${aliases} }`, {}, { token });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['TOO_MANY_ALIASES']);
+  });
+
+  it('a document of more tokens than allowed is refused while parsing', async () => {
+    const fields = Array.from({ length: 5_001 }, () => '__typename').join(' ');
+    const result = await harness.graphql(`{ ${fields} }`, {}, { token });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['GRAPHQL_PARSE_FAILED']);
+  });
+
+  it('introspection, however deep its type references go, is not refused by the limits', async () => {
+    // The full introspection query GraphiQL and codegen send, default values included.
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true });
+    const result = await harness.graphql(query, {}, { token });
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  });
+});
+
+describe('the cost model against the calls really made', () => {
+  const schema = buildGatewaySchema();
+  const estimate = (query: string, variables: Record<string, unknown>): number => {
+    const document = parse(query);
+    const operation = getOperationAST(document);
+    if (!operation) throw new Error('no operation');
+    return analyseOperation(schema, document, operation, variables).cost;
+  };
+
+  it.each([
+    ['the dashboard', DASHBOARD, true],
+    ['documents and owners', 'query($a: ID!) { devices(accountId: $a, first: 20) { nodes { sip { username } owner { email } } } }', true],
+    ['users and their devices', 'query($a: ID!) { users(accountId: $a, first: 5) { nodes { fullName devices { device { name } } } } }', true],
+    ['registrations with device names', 'query($a: ID!) { registrations(accountId: $a) { userAgent device { name } } }', true],
+    ['registered devices only', 'query($a: ID!) { devices(accountId: $a, first: 5, filter: { registered: true }) { nodes { id } } }', false],
+    ['the viewer', '{ viewer { accountId authMethod } }', true],
+  ])('%s: the estimate is not below the calls made', async (_name, query, exact) => {
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql(query, { a: accountId }, { token });
+    expect(result.errors).toBeUndefined();
+    const made = harness.simulator.control.requests.length;
+    const estimated = estimate(query, { a: accountId });
+    if (exact) expect(estimated).toBe(made);
+    else expect(estimated).toBeGreaterThanOrEqual(made);
+  });
+});
+
+describe('batches', () => {
+  const viewer = { query: '{ viewer { accountId } }' };
+
+  it('runs a batch of operations within the maximum size', async () => {
+    const { status, body } = await post([viewer, viewer]);
+    expect(status).toBe(200);
+    expect(body).toEqual([{ data: { viewer: { accountId } } }, { data: { viewer: { accountId } } }]);
+  });
+
+  it('refuses a batch larger than the maximum with BATCH_TOO_LARGE, before running any of it', async () => {
+    harness.simulator.control.resetRequests();
+    const { status, body } = await post([viewer, viewer, viewer, viewer]);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ errors: [{ extensions: { code: 'BATCH_TOO_LARGE' } }] });
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it('the operations of a batch share one cost budget', async () => {
+    const costly = {
+      query: 'query($a: ID!) { devices(accountId: $a, first: 150) { nodes { sip { username } } } }',
+      variables: { a: accountId },
+    };
+    const { body } = await post([costly, costly]);
+    const codes = (body as { errors?: { extensions: { code: string } }[] }[]).map((result) => result.errors?.[0]?.extensions.code);
+    expect(codes.sort()).toEqual(['QUERY_TOO_COSTLY', undefined]);
+  });
+
+  it('is refused by a gateway that does not accept batches (the default)', async () => {
+    const plain = await startHarness();
+    try {
+      const response = await fetch(`${plain.gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': plain.token },
+        body: JSON.stringify([viewer]),
+      });
+      expect(response.status).toBe(400);
+    } finally {
+      await plain.close();
+    }
+  });
+});

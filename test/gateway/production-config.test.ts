@@ -1,0 +1,71 @@
+// The production settings in the environment: their defaults, and a clear refusal of bad values naming the variable.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('production settings', () => {
+  it('default to the values the README documents', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxQueryDepth: 12,
+      maxQueryAliases: 30,
+      maxQueryCost: 250,
+      maxQueryTokens: 5_000,
+      batchedRequests: false,
+      maxBatchSize: 10,
+      rateLimitPerSecond: 20,
+      rateLimitBurst: 40,
+      corsOrigins: [],
+      corsAllowCredentials: false,
+      metricsEnabled: true,
+      circuitBreakerFailures: 10,
+      circuitBreakerOpenMs: 5_000,
+      shutdownTimeoutMs: 15_000,
+    });
+  });
+
+  it('reads each of them from the environment', () => {
+    expect(
+      loadConfig({
+        MAX_QUERY_DEPTH: '8',
+        MAX_QUERY_ALIASES: '0',
+        MAX_QUERY_COST: '1000',
+        MAX_QUERY_TOKENS: '2000',
+        BATCHED_REQUESTS: 'true',
+        MAX_BATCH_SIZE: '5',
+        RATE_LIMIT_PER_SECOND: '0',
+        RATE_LIMIT_BURST: '10',
+        METRICS_ENABLED: 'false',
+        CIRCUIT_BREAKER_FAILURES: '3',
+        CIRCUIT_BREAKER_OPEN_MS: '2000',
+        SHUTDOWN_TIMEOUT_MS: '30000',
+      }),
+    ).toMatchObject({
+      maxQueryDepth: 8,
+      maxQueryAliases: 0,
+      maxQueryCost: 1_000,
+      maxQueryTokens: 2_000,
+      batchedRequests: true,
+      maxBatchSize: 5,
+      rateLimitPerSecond: 0,
+      rateLimitBurst: 10,
+      metricsEnabled: false,
+      circuitBreakerFailures: 3,
+      circuitBreakerOpenMs: 2_000,
+      shutdownTimeoutMs: 30_000,
+    });
+  });
+
+  it.each([
+    ['MAX_QUERY_DEPTH', '1'],
+    ['MAX_QUERY_COST', '0'],
+    ['MAX_QUERY_TOKENS', 'lots'],
+    ['MAX_BATCH_SIZE', '0'],
+    ['RATE_LIMIT_PER_SECOND', '-1'],
+    ['RATE_LIMIT_BURST', '0'],
+    ['CIRCUIT_BREAKER_FAILURES', '0'],
+    ['SHUTDOWN_TIMEOUT_MS', '10'],
+    ['BATCHED_REQUESTS', 'maybe'],
+    ['METRICS_ENABLED', '2'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
+  });
+});

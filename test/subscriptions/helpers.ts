@@ -1,0 +1,199 @@
+// What the subscription suites share: a harness whose gateway polls fast, graphql-ws clients that record everything
+// they receive (events, errors, close codes), and polling waits with generous bounds.
+import { Writable } from 'node:stream';
+import { createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createLogger } from '../../src/logger.js';
+import type { Logger } from '../../src/logger.js';
+import { startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+import { startGateway } from '../../src/server/gateway.js';
+import type { Gateway, GatewayOptions } from '../../src/server/gateway.js';
+import type { LiveRegistrationsSettings } from '../../src/subscriptions/live-registrations.js';
+import type { SimulatorOptions } from '../../src/simulator/index.js';
+
+/** Poll interval of the suites' gateways: fast, yet slow enough that a loaded machine keeps up. */
+export const POLL_MS = 200;
+
+export const REGISTRATION_CHANGED = /* GraphQL */ `
+  subscription Live($accountId: ID!, $deviceIds: [ID!], $initial: Boolean) {
+    registrationChanged(accountId: $accountId, deviceIds: $deviceIds, initial: $initial) {
+      accountId deviceId registered at
+      registration { registered userAgent contactIp }
+    }
+  }
+`;
+
+export interface EventData {
+  accountId: string;
+  deviceId: string;
+  registered: boolean;
+  at: string;
+  registration: { registered: boolean; userAgent: string | null; contactIp: string | null } | null;
+  device?: { id: string; name: string } | null;
+}
+
+export interface GraphQLErrorData {
+  message: string;
+  extensions?: { code?: string };
+}
+
+export interface Recorder {
+  readonly events: EventData[];
+  /** GraphQL errors, from a result's `errors` or an `error` message. */
+  readonly errors: GraphQLErrorData[];
+  /** Set when the subscription ended on a closed socket. */
+  closed: { code: number; reason: string } | undefined;
+  completed: boolean;
+  /** Stops the subscription (graphql-ws `complete`). */
+  stop(): void;
+}
+
+export async function startLiveHarness(
+  options: { simulator?: SimulatorOptions; gateway?: Partial<GatewayOptions> } = {},
+): Promise<Harness> {
+  return startHarness({
+    simulator: options.simulator,
+    gateway: {
+      // A short circuit-breaker pause, so recovery after an outage is seen within a few polls.
+      circuitBreaker: { openMs: 300 },
+      ...options.gateway,
+      subscriptions: { pollMs: POLL_MS, ...options.gateway?.subscriptions },
+    },
+  });
+}
+
+/** Another gateway in front of the harness's simulator, e.g. with a service credential. */
+export function startGatewayOn(harness: Harness, subscriptions: LiveRegistrationsSettings): Promise<Gateway> {
+  return startGateway({
+    kazooUrl: harness.simulator.url,
+    port: 0,
+    host: '127.0.0.1',
+    kazooTimeoutMs: 5_000,
+    maxBodyBytes: 1_048_576,
+    introspection: true,
+    logger: createLogger('silent'),
+    metrics: false,
+    subscriptions: { pollMs: POLL_MS, ...subscriptions },
+  });
+}
+
+export function wsUrl(httpUrl: string): string {
+  return `${httpUrl.replace(/^http/, 'ws')}/graphql`;
+}
+
+/**
+ * A graphql-ws client that never retries, so every close is seen as it happened. Lazy by default: it connects with
+ * the first subscription and closes after the last; `keepOpen` holds the connection open in between.
+ */
+export function connect(httpUrl: string, connectionParams: Record<string, unknown>, options: { keepOpen?: boolean } = {}): Client {
+  return createClient({
+    url: wsUrl(httpUrl),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: options.keepOpen !== true,
+    onNonLazyError: () => undefined,
+  });
+}
+
+export function record(
+  client: Client,
+  variables: Record<string, unknown>,
+  query: string = REGISTRATION_CHANGED,
+): Recorder {
+  const recorder: Recorder = {
+    events: [],
+    errors: [],
+    closed: undefined,
+    completed: false,
+    stop: () => undefined,
+  };
+  recorder.stop = client.subscribe<{ registrationChanged: EventData }>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.data?.registrationChanged) recorder.events.push(result.data.registrationChanged);
+        recorder.errors.push(...((result.errors ?? []) as GraphQLErrorData[]));
+      },
+      error: (error: unknown) => {
+        if (Array.isArray(error)) recorder.errors.push(...(error as GraphQLErrorData[]));
+        else if (isCloseEvent(error)) recorder.closed = { code: error.code, reason: error.reason };
+        else recorder.errors.push({ message: String(error) });
+      },
+      complete: () => {
+        recorder.completed = true;
+      },
+    },
+  );
+  return recorder;
+}
+
+function isCloseEvent(value: unknown): value is { code: number; reason: string } {
+  return typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'number';
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `/registrations` reads in the simulator's request log since its last reset. */
+export function registrationPolls(harness: Harness, accountId = harness.accountId): number {
+  return harness.simulator.control.requests.filter(
+    (request) => request.method === 'GET' && request.path === `/v2/accounts/${accountId}/registrations`,
+  ).length;
+}
+
+/** Waits until the account's watcher has completed `count` more successful polls. */
+export async function waitForPolls(harness: Harness, count: number, accountId = harness.accountId): Promise<void> {
+  const successful = (): number =>
+    harness.simulator.control.requests.filter(
+      (request) => request.path === `/v2/accounts/${accountId}/registrations` && request.status === 200,
+    ).length;
+  const target = successful() + count;
+  await waitFor(() => successful() >= target, `${count} successful registration polls`);
+}
+
+/** Subscriptions the gateway serves now, from its own metrics. */
+export async function activeSubscriptions(harness: Harness): Promise<number> {
+  const metric = harness.gateway.metrics.registry.getSingleMetric('kazoo_gateway_subscriptions_active');
+  return (await metric?.get())?.values[0]?.value ?? 0;
+}
+
+/**
+ * Waits until the gateway serves `subscriptions` subscriptions and its watcher has read Kazoo since: a change made
+ * after this is reported by a later poll.
+ */
+export async function waitUntilWatching(harness: Harness, subscriptions: number): Promise<void> {
+  await waitFor(async () => (await activeSubscriptions(harness)) >= subscriptions, `${subscriptions} active subscriptions`);
+  await waitForPolls(harness, 1);
+}
+
+/** A logger writing JSON lines into memory, to check what the gateway logged. */
+export function captureLogs(level = 'info'): { logger: Logger; lines(): Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return {
+    logger: createLogger(level, destination),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}

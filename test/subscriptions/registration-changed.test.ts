@@ -1,0 +1,233 @@
+// Subscription.registrationChanged end to end: a real graphql-ws client against the gateway, with the simulator's
+// registrar driven through its control API. Register and unregister events, deviceIds filtering, `initial: true`,
+// argument checks, one watcher per account whatever the number of subscribers, and no polling once everyone left.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
+import type { Harness } from '../helpers/harness.js';
+import {
+  activeSubscriptions,
+  connect,
+  POLL_MS,
+  record,
+  registrationPolls,
+  sleep,
+  startLiveHarness,
+  waitFor,
+  waitForPolls,
+  waitUntilWatching,
+} from './helpers.js';
+import type { EventData } from './helpers.js';
+
+let harness: Harness;
+let clients: Client[] = [];
+
+beforeAll(async () => {
+  harness = await startLiveHarness();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  clients = [];
+  await waitFor(async () => (await activeSubscriptions(harness)) === 0, 'every subscription to end');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+function open(connectionParams: Record<string, unknown> = { authToken: harness.token }): Client {
+  const client = connect(harness.gateway.url, connectionParams);
+  clients.push(client);
+  return client;
+}
+
+/** Registered devices of the demo account; every one of them can register again after being dropped. */
+function registeredDevices(count: number): string[] {
+  const devices = harness.simulator.control.registeredDeviceIds(harness.accountId).sort().slice(0, count);
+  expect(devices).toHaveLength(count);
+  return devices;
+}
+
+function summary(events: readonly EventData[]): { deviceId: string; registered: boolean }[] {
+  return events.map(({ deviceId, registered }) => ({ deviceId, registered }));
+}
+
+describe('registrationChanged', () => {
+  it('sends a phone registering and a phone dropping off, as they happen', async () => {
+    const { control } = harness.simulator;
+    const [comingBack, leaving] = registeredDevices(2) as [string, string];
+    control.unregister(harness.accountId, comingBack);
+    const subscriber = record(open(), { accountId: harness.accountId });
+    await waitUntilWatching(harness, 1);
+    const before = Date.now();
+
+    control.register(harness.accountId, comingBack, { userAgent: 'Yealink SIP-T46S 66.86.0.15', contactIp: '192.0.2.10' });
+    control.unregister(harness.accountId, leaving);
+
+    await waitFor(() => subscriber.events.length >= 2, 'two events');
+    await waitForPolls(harness, 2);
+    const byDevice = new Map(subscriber.events.map((event) => [event.deviceId, event]));
+    expect(subscriber.events).toHaveLength(2);
+    expect(byDevice.get(comingBack)).toMatchObject({
+      accountId: harness.accountId,
+      registered: true,
+      registration: { registered: true, userAgent: 'Yealink SIP-T46S 66.86.0.15', contactIp: '192.0.2.10' },
+    });
+    expect(byDevice.get(leaving)).toMatchObject({ accountId: harness.accountId, registered: false, registration: null });
+    for (const event of subscriber.events) {
+      expect(new Date(event.at).toISOString()).toBe(event.at);
+      expect(Date.parse(event.at)).toBeGreaterThanOrEqual(before);
+    }
+    control.register(harness.accountId, leaving);
+  });
+
+  it('sends only the devices named in deviceIds', async () => {
+    const { control } = harness.simulator;
+    const [watched, other] = registeredDevices(2) as [string, string];
+    const filtered = record(open(), { accountId: harness.accountId, deviceIds: [watched] });
+    const everything = record(open(), { accountId: harness.accountId });
+    await waitUntilWatching(harness, 2);
+
+    control.unregister(harness.accountId, other);
+    control.unregister(harness.accountId, watched);
+    await waitFor(() => everything.events.length >= 2, 'both changes on the unfiltered subscription');
+    await waitFor(() => filtered.events.length >= 1, 'the watched device on the filtered one');
+    await waitForPolls(harness, 2);
+
+    expect(summary(filtered.events)).toEqual([{ deviceId: watched, registered: false }]);
+    control.register(harness.accountId, watched);
+    control.register(harness.accountId, other);
+  });
+
+  it('with initial: true, sends the state of every device of the account first, then the changes', async () => {
+    const { control } = harness.simulator;
+    const registered = new Set(control.registeredDeviceIds(harness.accountId));
+    const listing = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(
+      'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id } } }',
+      { a: harness.accountId },
+    );
+    const deviceIds = listing.data?.devices.nodes.map((node) => node.id) ?? [];
+    expect(deviceIds.length).toBeGreaterThan(registered.size);
+
+    const subscriber = record(open(), { accountId: harness.accountId, initial: true });
+    await waitFor(() => subscriber.events.length >= deviceIds.length, 'the initial state');
+    const initial = subscriber.events.slice(0, deviceIds.length);
+    expect(new Set(initial.map((event) => event.deviceId))).toEqual(new Set(deviceIds));
+    for (const event of initial) {
+      expect(event.registered).toBe(registered.has(event.deviceId));
+      expect(event.registration === null).toBe(!event.registered);
+    }
+
+    const [dropped] = [...registered].sort() as [string];
+    control.unregister(harness.accountId, dropped);
+    await waitFor(() => subscriber.events.length > deviceIds.length, 'the change after the initial state');
+    expect(summary(subscriber.events.slice(deviceIds.length))).toEqual([{ deviceId: dropped, registered: false }]);
+    control.register(harness.accountId, dropped);
+  });
+
+  it('with initial: true and deviceIds, sends the state of those devices only, in the order given', async () => {
+    const { control } = harness.simulator;
+    const [registered, unregistered] = registeredDevices(2) as [string, string];
+    control.unregister(harness.accountId, unregistered);
+
+    const subscriber = record(open(), { accountId: harness.accountId, deviceIds: [unregistered, registered], initial: true });
+    await waitFor(() => subscriber.events.length >= 2, 'the initial state');
+    await waitForPolls(harness, 2);
+    expect(summary(subscriber.events)).toEqual([
+      { deviceId: unregistered, registered: false },
+      { deviceId: registered, registered: true },
+    ]);
+    control.register(harness.accountId, unregistered);
+  });
+
+  it('resolves device fields like queries do, one device listing for a whole batch of events', async () => {
+    const query = /* GraphQL */ `
+      subscription($accountId: ID!) {
+        registrationChanged(accountId: $accountId, initial: true) { deviceId device { id name } registration { deviceId } }
+      }
+    `;
+    harness.simulator.control.resetRequests();
+    const subscriber = record(open(), { accountId: harness.accountId }, query);
+    await waitFor(() => subscriber.events.length >= 60, 'the initial state');
+
+    for (const event of subscriber.events) {
+      expect(event.device?.id).toBe(event.deviceId);
+      expect(event.device?.name).toEqual(expect.any(String));
+    }
+    const deviceReads = harness.simulator.control.requests.filter(
+      (request) => request.method === 'GET' && request.path.startsWith(`/v2/accounts/${harness.accountId}/devices`),
+    );
+    // One listing to know the account's devices, one for the batch's `device` fields; no per-device read.
+    expect(deviceReads.filter((request) => request.path.endsWith('/devices'))).toHaveLength(2);
+    expect(deviceReads.filter((request) => !request.path.endsWith('/devices'))).toEqual([]);
+  });
+
+  it('checks ids before asking Kazoo anything', async () => {
+    const client = open();
+    // The connection itself checks the token with Kazoo: wait for that before counting.
+    const probe = record(client, { accountId: harness.accountId, deviceIds: [registeredDevices(1)[0]], initial: true });
+    await waitFor(() => probe.events.length === 1, 'a first subscription');
+    harness.simulator.control.resetRequests();
+
+    const badAccount = record(client, { accountId: 'not-an-account' });
+    const badDevice = record(client, { accountId: harness.accountId, deviceIds: ['ABC'] });
+    const noDevice = record(client, { accountId: harness.accountId, deviceIds: [] });
+    await waitFor(
+      () => [badAccount, badDevice, noDevice].every((subscriber) => subscriber.completed),
+      'the three subscriptions to end',
+    );
+    for (const subscriber of [badAccount, badDevice, noDevice]) {
+      expect(subscriber.events).toEqual([]);
+      expect(subscriber.errors.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(badDevice.errors[0]?.extensions).toMatchObject({ fieldErrors: [{ field: 'deviceIds[0]' }] });
+    expect(harness.simulator.control.requests.filter((request) => !request.path.endsWith('/registrations'))).toEqual([]);
+  });
+
+  it('answers a subscription sent over HTTP with an error pointing to the WebSocket', async () => {
+    const result = await harness.graphql('subscription($a: ID!) { registrationChanged(accountId: $a) { deviceId } }', {
+      a: harness.accountId,
+    });
+    expect(result.errors?.[0]?.message).toMatch(/WebSocket/);
+  });
+
+  it('polls an account once per interval however many clients subscribe', async () => {
+    const subscribers = Array.from({ length: 50 }, () => record(open(), { accountId: harness.accountId }));
+    await waitUntilWatching(harness, 50);
+
+    harness.simulator.control.resetRequests();
+    const started = Date.now();
+    await sleep(POLL_MS * 6);
+    const polls = registrationPolls(harness);
+    const elapsed = Date.now() - started;
+    // Polls are at least 0.9 intervals apart (jitter); fifty pollers would make hundreds.
+    expect(polls).toBeGreaterThanOrEqual(1);
+    expect(polls).toBeLessThanOrEqual(Math.floor(elapsed / (POLL_MS * 0.9)) + 1);
+
+    const [deviceId] = registeredDevices(1) as [string];
+    harness.simulator.control.unregister(harness.accountId, deviceId);
+    await waitFor(() => subscribers.every((subscriber) => subscriber.events.length === 1), 'the event on every subscriber');
+    harness.simulator.control.register(harness.accountId, deviceId);
+  });
+
+  it('stops polling once the last subscriber has left, and starts again with the next', async () => {
+    const first = record(open(), { accountId: harness.accountId });
+    const second = record(open(), { accountId: harness.accountId });
+    await waitUntilWatching(harness, 2);
+
+    first.stop();
+    await waitFor(async () => (await activeSubscriptions(harness)) === 1, 'the first subscription to end');
+    await waitForPolls(harness, 2);
+
+    second.stop();
+    await waitFor(async () => (await activeSubscriptions(harness)) === 0, 'both subscriptions to end');
+    // A poll already under way may still finish; none may start after it.
+    await sleep(POLL_MS * 2);
+    harness.simulator.control.resetRequests();
+    await sleep(POLL_MS * 4);
+    expect(registrationPolls(harness)).toBe(0);
+
+    record(open(), { accountId: harness.accountId });
+    await waitUntilWatching(harness, 1);
+  });
+});
