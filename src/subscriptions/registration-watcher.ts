@@ -50,6 +50,12 @@ export class RegistrationWatcher {
   private readonly options: Required<RegistrationWatcherOptions>;
   private readonly log: Logger;
   private held: HeldLease | undefined;
+  /**
+   * This instance's last committed reading, kept across leases: when Redis comes back without its data (a restart
+   * that kept nothing), there is no stored snapshot to carry on from, and diffing against this one is what still
+   * publishes the changes made during the outage.
+   */
+  private lastReading: { devices: RegisteredDevices; seq: number } | undefined;
   private stopped = false;
   private failures = 0;
   private wake: (() => void) | undefined;
@@ -112,30 +118,40 @@ export class RegistrationWatcher {
       await feed.release(accountId, lease);
       return false;
     }
+    // The newer of the stored snapshot and this instance's own last reading; sequence numbers only grow.
+    const own = this.lastReading;
+    const carried = stored !== undefined && (own === undefined || stored.snapshot.seq >= own.seq) ? stored.snapshot : own;
     this.held = {
       lease,
-      devices: stored?.snapshot.devices,
-      seq: stored?.snapshot.seq,
+      devices: carried?.devices,
+      seq: carried?.seq,
       announced: false,
       renewTimer: setInterval(() => void this.renew(), this.leaseRetryMs),
     };
-    this.log.info({ carriesOn: stored !== undefined }, 'took the registration lease: polling this account');
+    this.log.info(
+      { carriesOn: carried === undefined ? 'nothing' : carried === own ? 'own reading' : 'stored snapshot' },
+      'took the registration lease: polling this account',
+    );
     return true;
   }
 
   private async renew(): Promise<void> {
     const held = this.held;
     if (held === undefined) return;
-    const kept = await this.options.feed.renew(this.options.accountId, held.lease).catch(() => false);
-    if (!kept && this.held === held) await this.dropLease('lost');
+    const kept = await this.options.feed.renew(this.options.accountId, held.lease).then(
+      (renewed) => (renewed ? 'kept' : 'lost'),
+      () => 'unreachable' as const,
+    );
+    if (kept !== 'kept' && this.held === held) await this.dropLease(kept);
   }
 
-  private async dropLease(reason: 'stopped' | 'lost' | 'no token'): Promise<void> {
+  private async dropLease(reason: 'stopped' | 'lost' | 'unreachable' | 'no token'): Promise<void> {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
     clearInterval(held.renewTimer);
     if (reason === 'lost') this.log.warn('lost the registration lease: another instance polls this account now');
+    else if (reason === 'unreachable') this.log.warn('cannot renew the registration lease: the feed (Redis) is unreachable');
     else this.log.info({ reason }, 'released the registration lease');
     await this.options.feed.release(this.options.accountId, held.lease).catch(() => undefined);
   }
@@ -187,6 +203,7 @@ export class RegistrationWatcher {
     held.devices = devices;
     held.seq = seq;
     held.announced = true;
+    this.lastReading = { devices, seq };
     if (changes.length > 0) this.log.debug({ changes: changes.length }, 'registrations changed');
     return this.jittered(this.options.pollMs);
   }

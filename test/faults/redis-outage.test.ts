@@ -146,11 +146,7 @@ describe('Redis going away during subscriptions', () => {
     await changesFlow(await outage(() => redis.kill()));
   }, 90_000);
 
-  // Known gap: a watcher that loses its lease because Redis is unreachable drops its last reading, and a Redis
-  // restarted empty has no snapshot to carry on from, so the first reading afterwards becomes the new baseline and
-  // the changes made during the outage are never published. Make this an `it` once registration-watcher.ts carries
-  // on from its own last reading when Redis holds no snapshot.
-  it.fails('restarted empty: the changes made meanwhile are delivered', async () => {
+  it('restarted empty: the changes made meanwhile are delivered', async () => {
     await outageChangesDelivered(await outage(() => redis.kill()));
   }, 90_000);
 });
