@@ -45,6 +45,8 @@ export interface GatewayConfig {
   /** Live registrations: how often a watched account is polled, and the undelivered events a subscriber may hold. */
   registrationPollMs: number;
   subscriptionQueueSize: number;
+  /** Operations (subscriptions) one WebSocket connection may run at once. */
+  maxSubscriptionsPerConnection: number;
   /** Redis shared by several instances (events, one poller per account); undefined keeps everything in memory. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 1_000, 600_000),
     registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
     subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
+    maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
     redisUrl: redisUrl(env),
     redisKeyPrefix: redisKeyPrefix(env),
     redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),

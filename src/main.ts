@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     circuitBreaker: { failureThreshold: config.circuitBreakerFailures, openMs: config.circuitBreakerOpenMs },
     // In-flight requests get most of the shutdown budget; the rest is for websockets, watchers and Redis.
     drainTimeoutMs: Math.max(config.shutdownTimeoutMs - 2_000, Math.floor(config.shutdownTimeoutMs / 2)),
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     subscriptions: {
       pollMs: config.registrationPollMs,
       queueSize: config.subscriptionQueueSize,

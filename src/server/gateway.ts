@@ -69,6 +69,8 @@ export interface GatewayOptions {
   circuitBreaker?: { failureThreshold?: number; openMs?: number };
   /** How long close() lets in-flight requests finish before cutting their connections (default 10 s). */
   drainTimeoutMs?: number;
+  /** Operations one WebSocket may run at once (default 20). */
+  maxSubscriptionsPerConnection?: number;
   /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
   subscriptions?: LiveRegistrationsSettings;
 }
@@ -77,6 +79,7 @@ export interface GatewayOptions {
 const MAX_RECURSIVE_SELECTIONS = 10_000;
 const DEFAULT_MAX_QUERY_TOKENS = 5_000;
 const DEFAULT_MAX_BATCH_SIZE = 10;
+const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -117,7 +120,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     subscriptions: () => registrations.stats().subscribers,
     watchers: () => registrations.stats().accounts,
   });
-  const graphqlWs = useGraphqlWs({ schema, client, registrations, logger, maxPayloadBytes: options.maxBodyBytes });
+  const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
+  const maxQueryTokens = options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS;
+  const graphqlWs = useGraphqlWs({
+    schema,
+    client,
+    registrations,
+    logger,
+    maxPayloadBytes: options.maxBodyBytes,
+    operationLimits,
+    maxQueryTokens,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -128,7 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // and Apollo 5 never settles a stop() that overlaps another one, so close() would hang.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
-    parseOptions: { maxTokens: options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS },
+    parseOptions: { maxTokens: maxQueryTokens },
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
     logger: {
       debug: (message) => logger.debug(message),
@@ -144,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // see BENCHMARKS.md) to compute cache hints we never set; graphql-over-http.ts sends `no-store` itself.
       ApolloServerPluginCacheControlDisabled(),
       useErrorLogging(logger),
-      useOperationLimits({ ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits }),
+      useOperationLimits(operationLimits),
       metrics.plugin,
       requestLogging.plugin,
     ],

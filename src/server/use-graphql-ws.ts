@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext } from '../graphql/context.js';
@@ -18,6 +19,8 @@ import type { Logger } from '../logger.js';
 import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
+import { checkOperationLimits } from './use-operation-limits.js';
+import type { OperationLimits } from './use-operation-limits.js';
 
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -26,6 +29,12 @@ export interface GraphqlWsOptions {
   logger: Logger;
   /** Largest message accepted from a client, like MAX_BODY_BYTES for HTTP. */
   maxPayloadBytes: number;
+  /** The same depth, alias and cost limits as over HTTP (graphql-ws does not go through Apollo's plugins). */
+  operationLimits: OperationLimits;
+  /** Largest document in lexical tokens, as over HTTP. */
+  maxQueryTokens: number;
+  /** Operations one socket may have running at once. */
+  maxSubscriptionsPerConnection: number;
 }
 
 export interface GraphqlWs {
@@ -109,6 +118,41 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             expiresAt: connection.expiresAt,
             close: (code, reason) => ctx.extra.socket.close(code, reason),
           },
+        };
+      },
+      // Parsing, validation and the operation limits, as Apollo runs them for HTTP; refusals are GraphQL errors for
+      // that operation only, the socket stays open.
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has already reserved this operation's id in ctx.subscriptions.
+        const others = Object.keys(ctx.subscriptions).length - 1;
+        if (others >= options.maxSubscriptionsPerConnection) {
+          return [
+            new GraphQLError(
+              `This connection already runs ${others} operations; at most ${options.maxSubscriptionsPerConnection} are allowed`,
+              { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', maxSubscriptions: options.maxSubscriptionsPerConnection } },
+            ),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxQueryTokens });
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : 'The document could not be parsed';
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const invalid = validate(options.schema, document);
+        if (invalid.length > 0) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation == null) {
+          return [new GraphQLError('Name the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
+        const { error } = checkOperationLimits(options.operationLimits, options.schema, document, operation, payload.variables ?? undefined);
+        if (error !== undefined) return [error];
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
         };
       },
       subscribe: subscribeWithFreshLoaders,
