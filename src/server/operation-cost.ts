@@ -37,7 +37,7 @@ import type {
 } from 'graphql';
 import { snakeCase } from '../graphql/kazoo-mapping.js';
 import { MAX_PAGE } from '../graphql/pagination.js';
-import { DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
+import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 
 /** Items assumed in a list whose length only Kazoo knows (the registrations of an account). */
@@ -50,17 +50,6 @@ const DEFAULT_FIRST = 50;
 
 /** Where a device or user object came from, which decides which of its fields are free. */
 type Source = 'document' | 'deviceListing' | 'userListing' | 'userDeviceListing';
-
-/** The keys of a `/users/{id}/devices` row (src/graphql/resolvers/user.ts), fewer than the devices listing's. */
-const USER_DEVICE_SUMMARY_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'name',
-  'mac_address',
-  'owner_id',
-  'enabled',
-  'device_type',
-  'call_recording',
-]);
 
 const SUMMARY_KEYS: Record<Exclude<Source, 'document'>, ReadonlySet<string>> = {
   deviceListing: DEVICE_SUMMARY_KEYS,
