@@ -19,52 +19,74 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
-/** Audio codecs Kazoo 4.3 can negotiate. The Kazoo value is in each description where it differs from the name. */
+/**
+ * Audio codecs Kazoo 4.3 can negotiate, by their Kazoo (FreeSWITCH) names; `@32000h` is a sample rate in Hz. The Kazoo
+ * value is in each description.
+ */
 export type AudioCodec =
+  /** `CELT_48`: an older name Kazoo still accepts; Kazoo's UIs now write `CELT@48000h`. */
   | 'CELT_48'
+  /** `CELT_64`: an older name Kazoo still accepts; Kazoo's UIs now write `CELT@64000h`. */
   | 'CELT_64'
-  /** `CELT@32000h` */
+  /** `CELT@32000h`: CELT at 32 kHz. */
   | 'CELT_AT_32000H'
-  /** `CELT@48000h` */
+  /** `CELT@48000h`: CELT at 48 kHz. */
   | 'CELT_AT_48000H'
-  /** `CELT@64000h` */
+  /** `CELT@64000h`: CELT at 64 kHz. */
   | 'CELT_AT_64000H'
+  /** `G722`: G.722 wideband (HD voice). */
   | 'G722'
+  /** `G722_16`: an older name Kazoo still accepts; Kazoo's UIs now write `G7221@16000h`. */
   | 'G722_16'
+  /** `G722_32`: an older name Kazoo still accepts; Kazoo's UIs now write `G7221@32000h`. */
   | 'G722_32'
+  /** `G729`: G.729, 8 kbit/s; may need a licence on the media servers. */
   | 'G729'
-  /** `G7221@16000h` */
+  /** `G7221@16000h`: G.722.1 at 16 kHz (wideband). */
   | 'G7221_AT_16000H'
-  /** `G7221@32000h` */
+  /** `G7221@32000h`: G.722.1 at 32 kHz (wideband). */
   | 'G7221_AT_32000H'
+  /** `GSM`: GSM full rate, 13 kbit/s. */
   | 'GSM'
+  /** `OPUS`: Opus, narrowband to fullband. */
   | 'OPUS'
+  /** `PCMA`: G.711 A-law, 64 kbit/s (elsewhere). */
   | 'PCMA'
+  /** `PCMU`: G.711 µ-law, 64 kbit/s (North America, Japan). */
   | 'PCMU'
-  /** `speex` */
+  /** `speex`: Speex at its default rate. */
   | 'SPEEX'
-  /** `speex@16000h` */
+  /** `speex@16000h`: Speex at 16 kHz. */
   | 'SPEEX_AT_16000H'
-  /** `speex@32000h` */
+  /** `speex@32000h`: Speex at 32 kHz. */
   | 'SPEEX_AT_32000H'
-  /** `Speex` (capitalised; Kazoo accepts both spellings) */
+  /** `Speex` (capitalised): an older spelling Kazoo still accepts; Kazoo's UIs now write `speex@16000h`. */
   | 'SPEEX_CAPITALISED';
 
+/** Audio settings (Kazoo `media.audio`). */
 export type AudioMedia = {
   __typename?: 'AudioMedia';
+  /** The audio codecs the endpoint supports, each at most once. */
   codecs?: Maybe<Array<AudioCodec>>;
 };
 
+/** Audio settings to write (Kazoo `media.audio`). */
 export type AudioMediaInput = {
+  /** The audio codecs the endpoint supports; replaces the whole list, and Kazoo refuses a codec listed twice. */
   codecs?: InputMaybe<Array<AudioCodec>>;
 };
 
 /** A fresh Kazoo token and what it can reach. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
+  /** The account the token acts in (Kazoo `account_id`). */
   accountId: Scalars['ID']['output'];
+  /** The name of that account, as Kazoo reported it at login. */
   accountName?: Maybe<Scalars['String']['output']>;
-  /** When Kazoo will stop accepting the token; null if Kazoo did not say. Log in again before then. */
+  /**
+   * When Kazoo will stop accepting the token (the token's `exp`; Kazoo's default lifetime is one hour); null if Kazoo
+   * did not say. Kazoo does not extend it on use and has no refresh: log in again before then.
+   */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** The logged-in user; null for API-key logins. */
   ownerId?: Maybe<Scalars['ID']['output']>;
@@ -72,132 +94,191 @@ export type AuthPayload = {
   token: Scalars['String']['output'];
 };
 
+/**
+ * Whether a call's media flows through Kazoo's media servers (Kazoo `media.bypass_media`, a boolean, or the string
+ * `"auto"`, which Kazoo 4.3 marks deprecated).
+ */
 export type BypassMedia =
-  /** Kazoo decides per call. */
+  /** `"auto"`: Kazoo decides per call. */
   | 'AUTO'
-  /** Media always goes through Kazoo. */
+  /** `false`: media always goes through Kazoo. */
   | 'OFF'
-  /** Media flows directly between endpoints. */
+  /** `true`: media flows directly between endpoints. */
   | 'ON';
 
+/**
+ * Call forwarding (Kazoo `call_forward`). The defaults named here are those Kazoo fills in when `call_forward` is
+ * present but the field is not.
+ */
 export type CallForward = {
   __typename?: 'CallForward';
-  /** Only forward calls made directly to the device. */
+  /** Only forward calls made directly to the device, not those reaching it through ring groups (default false). */
   directCallsOnly?: Maybe<Scalars['Boolean']['output']>;
-  /** Whether calls are forwarded. */
+  /** Whether calls are forwarded (default false). */
   enabled?: Maybe<Scalars['Boolean']['output']>;
-  /** Forward only when the device is offline. */
+  /** Forward only when the device is offline (default false). */
   failover?: Maybe<Scalars['Boolean']['output']>;
+  /** Ignore early media (ringback, announcements) from the forwarded number (default true). */
   ignoreEarlyMedia?: Maybe<Scalars['Boolean']['output']>;
-  /** Keep the original caller id on forwarded calls. */
+  /** Keep the original caller's ID on forwarded calls; otherwise the device's caller ID is shown (default true). */
   keepCallerId?: Maybe<Scalars['Boolean']['output']>;
-  /** The number calls go to, up to 15 characters for devices. */
+  /** The number calls go to: up to 15 characters on a device, 35 on a user. */
   number?: Maybe<Scalars['String']['output']>;
-  /** Ask the answering party to press 1 to accept. */
+  /** The person answering must press 1 to accept, so a voicemail box cannot take the call (default true). */
   requireKeypress?: Maybe<Scalars['Boolean']['output']>;
-  /** Forwarding replaces ringing the device instead of adding to it. */
+  /** Forwarding replaces ringing the device instead of ringing both (default true). */
   substitute?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/**
+ * Call forwarding to write (Kazoo `call_forward`). The defaults named are those Kazoo fills in for fields left out
+ * when the document has `call_forward`.
+ */
 export type CallForwardInput = {
+  /** Only forward calls made directly to the device, not those reaching it through ring groups (default false). */
   directCallsOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Whether calls are forwarded (default false). */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Forward only when the device is offline (default false). */
   failover?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Ignore early media (ringback, announcements) from the forwarded number (default true). */
   ignoreEarlyMedia?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Keep the original caller's ID on forwarded calls; otherwise the device's caller ID is shown (default true). */
   keepCallerId?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The number calls go to: up to 15 characters on a device, 35 on a user. */
   number?: InputMaybe<Scalars['String']['input']>;
+  /** The person answering must press 1 to accept, so a voicemail box cannot take the call (default true). */
   requireKeypress?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Forwarding replaces ringing the device instead of ringing both (default true). */
   substitute?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** Recording settings per call direction. */
+/** Recording settings per call direction (Kazoo `call_recording`). */
 export type CallRecording = {
   __typename?: 'CallRecording';
+  /** Settings for calls in either direction. */
   any?: Maybe<CallRecordingSource>;
+  /** Settings for calls to the endpoint. */
   inbound?: Maybe<CallRecordingSource>;
+  /** Settings for calls from the endpoint. */
   outbound?: Maybe<CallRecordingSource>;
 };
 
+/** Recording settings to write, per call direction (Kazoo `call_recording`). Kazoo accepts no other keys here. */
 export type CallRecordingInput = {
+  /** Settings for calls in either direction. */
   any?: InputMaybe<CallRecordingSourceInput>;
+  /** Settings for calls to the endpoint. */
   inbound?: InputMaybe<CallRecordingSourceInput>;
+  /** Settings for calls from the endpoint. */
   outbound?: InputMaybe<CallRecordingSourceInput>;
 };
 
+/** When and how calls are recorded. */
 export type CallRecordingParameters = {
   __typename?: 'CallRecordingParameters';
+  /** Whether these calls are recorded. */
   enabled?: Maybe<Scalars['Boolean']['output']>;
+  /** The file format recordings are stored in. */
   format?: Maybe<RecordingFormat>;
-  /** Shorter recordings are discarded. */
+  /** Minimum length in seconds; shorter recordings are discarded. */
   recordMinSec?: Maybe<Scalars['Int']['output']>;
+  /** Start recording when the call is answered. */
   recordOnAnswer?: Maybe<Scalars['Boolean']['output']>;
+  /** Start recording when the call is bridged to the other party. */
   recordOnBridge?: Maybe<Scalars['Boolean']['output']>;
+  /** The sample rate of the recording, in Hz (e.g. 8000). */
   recordSampleRate?: Maybe<Scalars['Int']['output']>;
   /** Maximum length in seconds (5 to 10800). */
   timeLimit?: Maybe<Scalars['Int']['output']>;
-  /** Where recordings are sent for storage. */
+  /** The URL recordings are sent to for storage; Kazoo checks that it is a valid URI. */
   url?: Maybe<Scalars['String']['output']>;
 };
 
+/** When and how calls are recorded. */
 export type CallRecordingParametersInput = {
+  /** Whether these calls are recorded. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The file format recordings are stored in. */
   format?: InputMaybe<RecordingFormat>;
+  /** Minimum length in seconds; shorter recordings are discarded. */
   recordMinSec?: InputMaybe<Scalars['Int']['input']>;
+  /** Start recording when the call is answered. */
   recordOnAnswer?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Start recording when the call is bridged to the other party. */
   recordOnBridge?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The sample rate of the recording, in Hz (e.g. 8000). */
   recordSampleRate?: InputMaybe<Scalars['Int']['input']>;
+  /** Maximum length in seconds, 5 to 10800 (Kazoo refuses other values). */
   timeLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** The URL recordings are sent to for storage; Kazoo refuses one that is not a valid URI. */
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Recording settings per network the call comes from. */
 export type CallRecordingSource = {
   __typename?: 'CallRecordingSource';
+  /** Settings for calls from any network. */
   any?: Maybe<CallRecordingParameters>;
+  /** Settings for off-net calls (to or from carriers). */
   offnet?: Maybe<CallRecordingParameters>;
+  /** Settings for on-net calls (within Kazoo). */
   onnet?: Maybe<CallRecordingParameters>;
 };
 
+/** Recording settings to write, per network the call comes from. */
 export type CallRecordingSourceInput = {
+  /** Settings for calls from any network. */
   any?: InputMaybe<CallRecordingParametersInput>;
+  /** Settings for off-net calls (to or from carriers). */
   offnet?: InputMaybe<CallRecordingParametersInput>;
+  /** Settings for on-net calls (within Kazoo). */
   onnet?: InputMaybe<CallRecordingParametersInput>;
 };
 
+/** The restriction for one number classification. */
 export type CallRestriction = {
   __typename?: 'CallRestriction';
+  /** Whether calls of this classification are denied or left to other rules. */
   action?: Maybe<CallRestrictionAction>;
-  /** Kazoo's number classification, e.g. `international`. */
+  /** Kazoo's number classification, e.g. `international`, `tollfree_us`, `emergency` (the key in `call_restriction`). */
   classifier: Scalars['String']['output'];
 };
 
+/** What happens to calls of a number classification (Kazoo `call_restriction.{classifier}.action`). */
 export type CallRestrictionAction =
-  /** Reject calls of this classification. */
+  /** `deny`: reject calls of this classification. */
   | 'DENY'
-  /** Follow the user's and account's rules. */
+  /** `inherit`: no restriction here; the owner's and account's rules decide. */
   | 'INHERIT';
 
+/** The restriction to set for one number classification. */
 export type CallRestrictionInput = {
+  /** Whether calls of this classification are denied or left to other rules. */
   action: CallRestrictionAction;
+  /** Kazoo's number classification, e.g. `international`, `tollfree_us`, `emergency`. */
   classifier: Scalars['String']['input'];
 };
 
+/** Server-side call waiting (Kazoo `call_waiting`). */
 export type CallWaiting = {
   __typename?: 'CallWaiting';
-  /** Server-side call waiting. */
+  /** Whether Kazoo offers a second call while one is in progress. */
   enabled?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** Server-side call waiting to write (Kazoo `call_waiting`). */
 export type CallWaitingInput = {
+  /** Whether Kazoo offers a second call while one is in progress. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** Caller ID presented for each kind of call. */
+/** Caller ID presented for each kind of call (Kazoo `caller_id`). */
 export type CallerId = {
   __typename?: 'CallerId';
-  /** The identity asserted within a trusted network. */
+  /** The identity asserted within a trusted network (sent as the SIP P-Asserted-Identity). */
   asserted?: Maybe<CallerIdValue>;
-  /** For calls flagged as emergency. */
+  /** For calls flagged as emergency, e.g. to an emergency service. */
   emergency?: Maybe<CallerIdValue>;
   /** For calls to external numbers. */
   external?: Maybe<CallerIdValue>;
@@ -205,62 +286,87 @@ export type CallerId = {
   internal?: Maybe<CallerIdValue>;
 };
 
+/** Caller ID to write per kind of call (Kazoo `caller_id`). */
 export type CallerIdInput = {
+  /** The identity asserted within a trusted network (P-Asserted-Identity); the only one with a `realm`. */
   asserted?: InputMaybe<CallerIdValueInput>;
+  /** For calls flagged as emergency; Kazoo normalises its number. */
   emergency?: InputMaybe<CallerIdValueInput>;
+  /** For calls to external numbers. */
   external?: InputMaybe<CallerIdValueInput>;
+  /** For calls to internal extensions. */
   internal?: InputMaybe<CallerIdValueInput>;
 };
 
+/** Caller ID privacy options (Kazoo `caller_id_options`). */
 export type CallerIdOptions = {
   __typename?: 'CallerIdOptions';
-  /** What is hidden on outbound off-net calls. */
+  /** What is hidden on outbound off-net calls (Kazoo `outbound_privacy`). */
   outboundPrivacy?: Maybe<OutboundPrivacy>;
 };
 
+/** Caller ID privacy options to write (Kazoo `caller_id_options`). */
 export type CallerIdOptionsInput = {
+  /** What is hidden on outbound off-net calls. */
   outboundPrivacy?: InputMaybe<OutboundPrivacy>;
 };
 
+/** A caller ID name and number. */
 export type CallerIdValue = {
   __typename?: 'CallerIdValue';
-  /** Up to 35 characters. */
+  /** The caller ID name, up to 35 characters. */
   name?: Maybe<Scalars['String']['output']>;
-  /** Up to 35 characters. */
+  /** The caller ID number, up to 35 characters. */
   number?: Maybe<Scalars['String']['output']>;
-  /** Only for the asserted identity. */
+  /** The SIP realm of the identity; Kazoo only has it for the asserted identity. */
   realm?: Maybe<Scalars['String']['output']>;
 };
 
+/** A caller ID name and number to write. */
 export type CallerIdValueInput = {
+  /** The caller ID name, up to 35 characters. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** The caller ID number, up to 35 characters. */
   number?: InputMaybe<Scalars['String']['input']>;
+  /** The SIP realm of the identity; Kazoo only knows it for the asserted identity. */
   realm?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Contact list settings (Kazoo `contact_list`). */
 export type ContactList = {
   __typename?: 'ContactList';
-  /** Leave the device out of the account's contact list. */
+  /** Leave this device or user out of the account's contact list. */
   exclude?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** Contact list settings to write (Kazoo `contact_list`). */
 export type ContactListInput = {
+  /** Leave this device or user out of the account's contact list. */
   exclude?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** Custom SIP headers: one set for both directions, or separate inbound and outbound sets. */
+/**
+ * Custom SIP headers (Kazoo `sip.custom_sip_headers`): one set for both directions, or separate inbound and outbound
+ * sets. Header names are letters, digits, `_` or `-`.
+ */
 export type CustomSipHeaders = {
   __typename?: 'CustomSipHeaders';
-  /** Headers given without a direction. */
+  /** Headers given without a direction, directly in `custom_sip_headers`. */
   both?: Maybe<Array<SipHeader>>;
-  /** Headers on calls inbound to Kazoo from the device. */
+  /** Headers on calls inbound to Kazoo from the device (Kazoo `in`, keyed by header name). */
   in?: Maybe<Array<SipHeader>>;
-  /** Headers on calls outbound from Kazoo to the device. */
+  /** Headers on calls outbound from Kazoo to the device (Kazoo `out`, keyed by header name). */
   out?: Maybe<Array<SipHeader>>;
 };
 
+/**
+ * Custom SIP headers to write, by direction; on update, headers not given are kept. Headers without a direction can
+ * only be written through `extra` (`sip.custom_sip_headers`).
+ */
 export type CustomSipHeadersInput = {
+  /** Headers on calls inbound to Kazoo from the device. */
   in?: InputMaybe<Array<SipHeaderInput>>;
+  /** Headers on calls outbound from Kazoo to the device. */
   out?: InputMaybe<Array<SipHeaderInput>>;
 };
 
@@ -272,102 +378,140 @@ export type Device = {
   __typename?: 'Device';
   /** The account the device belongs to. */
   accountId: Scalars['ID']['output'];
-  /** Forwarding of calls to another number, e.g. for cellphone devices. */
+  /** Forwarding of calls to another number, e.g. for cellphone devices (Kazoo `call_forward`). */
   callForward?: Maybe<CallForward>;
-  /** Recording of calls to and from the device. */
+  /** Recording of calls to and from the device (Kazoo `call_recording`). */
   callRecording?: Maybe<CallRecording>;
-  /** Per number classification (`international`, `tollfree_us`, ...) whether calls are denied or follow the account's rules. */
+  /**
+   * Per number classification (`international`, `tollfree_us`, ...) whether calls are denied or follow the owner's and
+   * account's rules (Kazoo `call_restriction`, an object keyed by classification).
+   */
   callRestriction?: Maybe<Array<CallRestriction>>;
+  /** Server-side call waiting (Kazoo `call_waiting`). */
   callWaiting?: Maybe<CallWaiting>;
-  /** Caller ID presented for internal, external, emergency and asserted calls. */
+  /** Caller ID presented for internal, external, emergency and asserted calls (Kazoo `caller_id`). */
   callerId?: Maybe<CallerId>;
+  /** Caller ID privacy on outbound calls (Kazoo `caller_id_options`). */
   callerIdOptions?: Maybe<CallerIdOptions>;
+  /** Whether the device is listed in the account's contact list (Kazoo `contact_list`). */
   contactList?: Maybe<ContactList>;
-  /** What kind of endpoint this is, as Kazoo's UIs name it (`sip_device`, `softphone`, `cellphone`, `mobile`, ...). Kazoo does not enumerate it; a device without one counts as `sip_device`. */
+  /**
+   * What kind of endpoint this is (Kazoo `device_type`), as Kazoo's UIs name it: `sip_device`, `softphone`, `cellphone`,
+   * `mobile`, `fax`, `landline`, `sip_uri`, ... Kazoo does not enumerate it; a device without one counts as `sip_device`.
+   */
   deviceType?: Maybe<Scalars['String']['output']>;
-  /** Rules rewriting dialled numbers into routable ones. */
+  /** Rules rewriting dialled numbers into routable ones (Kazoo `dial_plan`). */
   dialPlan?: Maybe<DialPlan>;
+  /** Do-not-disturb for the device (Kazoo `do_not_disturb`). */
   doNotDisturb?: Maybe<DoNotDisturb>;
-  /** Whether the device may make and receive calls. */
+  /** Whether the device may make and receive calls (Kazoo `enabled`, default true). */
   enabled: Scalars['Boolean']['output'];
-  /** Do not ring this device when its user is called as a queue agent. */
+  /** Do not ring this device when its user is called as a queue agent (Kazoo `exclude_from_queues`, default false). */
   excludeFromQueues?: Maybe<Scalars['Boolean']['output']>;
-  /** Flags set by external applications. */
+  /** Free-form flags set by external applications (Kazoo `flags`). */
   flags?: Maybe<Array<Scalars['String']['output']>>;
-  /** Rewrites applied to fields of route requests for this device. */
+  /** Rewrites applied to fields of route requests for this device (Kazoo `formatters`, keyed by field). */
   formatters?: Maybe<Array<Formatter>>;
-  /** Users currently hotdesked into the device. */
+  /** Users currently hotdesked into the device (Kazoo `hotdesk`). */
   hotdesk?: Maybe<DeviceHotdesk>;
   /** The device document id (32 hexadecimal characters). */
   id: Scalars['ID']['output'];
+  /** The device's language (Kazoo `language`), a code such as `en-us`. */
   language?: Maybe<Scalars['String']['output']>;
-  /** The hardware MAC address, for provisioned phones. */
+  /** The hardware MAC address of a provisioned phone (Kazoo `mac_address`, as Kazoo normalised it); null when none. */
   macAddress?: Maybe<Scalars['String']['output']>;
-  /** Codecs, encryption and media handling. */
+  /** Codecs, encryption and media handling (Kazoo `media`). */
   media?: Maybe<Media>;
-  /** Actions a caller can trigger mid-call with DTMF. */
+  /** Actions a caller can trigger mid-call with DTMF (Kazoo `metaflows`). */
   metaflows?: Maybe<Metaflows>;
-  /** Music on hold, used when the owner has none. */
+  /** Music on hold for calls to the device, used when its owner has none (Kazoo `music_on_hold`). */
   musicOnHold?: Maybe<MusicOnHold>;
-  /** Send unsolicited message-waiting notifications. */
+  /** Send message-waiting (MWI) NOTIFYs the phone did not subscribe to (Kazoo `mwi_unsolicited_updates`, default true). */
   mwiUnsolicitedUpdates?: Maybe<Scalars['Boolean']['output']>;
-  /** A friendly name, 1 to 128 characters. */
+  /** A friendly name, 1 to 128 characters (Kazoo `name`, the one field Kazoo requires). */
   name: Scalars['String']['output'];
-  /** Flags (features) the device requires on outbound calls. Where Kazoo holds static and dynamic lists, both are here. */
+  /**
+   * Flags (features) the device requires of the carrier on outbound calls (Kazoo `outbound_flags`). Kazoo holds either
+   * a list or separate `static` and `dynamic` lists; for the latter both are here, static first.
+   */
   outboundFlags?: Maybe<Array<Scalars['String']['output']>>;
-  /** The user who owns the device. */
+  /** The user who owns the device; null when nobody does or Kazoo has no such user. */
   owner?: Maybe<User>;
-  /** The id of the user who owns the device. */
+  /** The id of the user who owns the device (Kazoo `owner_id`); null when nobody does. */
   ownerId?: Maybe<Scalars['ID']['output']>;
-  /** Static presence id used instead of the SIP username. */
+  /** A fixed presence (BLF) id used instead of the SIP username (Kazoo `presence_id`). */
   presenceId?: Maybe<Scalars['String']['output']>;
-  /** What the provisioner needs to configure the phone: brand, model, line and feature keys. */
+  /** What the provisioner needs to configure the phone: brand, model, line and feature keys (Kazoo `provision`). */
   provision?: Maybe<Provision>;
   /** The whole device document exactly as Kazoo returned it, including fields this schema does not model. */
   raw: Scalars['JSON']['output'];
-  /** Notify when a registration overwrites another. */
+  /**
+   * Notify when a new registration from another contact replaces the device's registration
+   * (Kazoo `register_overwrite_notify`, default false).
+   */
   registerOverwriteNotify?: Maybe<Scalars['Boolean']['output']>;
-  /** Whether the device is registered now, and how. */
+  /** Whether the device is registered now, and how (from Kazoo's registrar, not from the device document). */
   registration: Registration;
+  /** Alert-Info values that choose the phone's ring tone for internal and external calls (Kazoo `ringtones`). */
   ringtones?: Maybe<Ringtones>;
-  /** SIP credentials and routing. */
+  /** SIP credentials and routing (Kazoo `sip`). */
   sip?: Maybe<SipSettings>;
-  /** Do not send deregistration notifications for this device. */
+  /**
+   * Do not send a deregistration notification when the device's registration expires
+   * (Kazoo `suppress_unregister_notifications`, default false).
+   */
   suppressUnregisterNotifications?: Maybe<Scalars['Boolean']['output']>;
+  /** The device's time zone (Kazoo `timezone`), an IANA name such as `America/New_York`. */
   timezone?: Maybe<Scalars['String']['output']>;
 };
 
 /** A Relay page of devices. */
 export type DeviceConnection = {
   __typename?: 'DeviceConnection';
+  /** The devices of this page in order, each with a cursor to continue after it. */
   edges: Array<DeviceEdge>;
   /** The same devices as `edges`, without cursors. */
   nodes: Array<Device>;
+  /** Whether more devices follow, and the cursor to get them. */
   pageInfo: PageInfo;
 };
 
+/** One device of a page, with its position in the listing. */
 export type DeviceEdge = {
   __typename?: 'DeviceEdge';
+  /** An opaque position just after this device: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The device. */
   node: Device;
 };
 
 /** Narrows `devices`. Filters combine with AND. */
 export type DeviceFilter = {
-  /** Only devices of this Kazoo device type (`sip_device`, `softphone`, `cellphone`, ...). */
+  /**
+   * Only devices of this Kazoo device type (`sip_device`, `softphone`, `cellphone`, ...). Kazoo compares the stored
+   * `device_type`, so a device stored without one does not match `sip_device`, although `Device.deviceType` reports
+   * it as `sip_device`.
+   */
   deviceType?: InputMaybe<Scalars['String']['input']>;
+  /** Only enabled (true) or disabled (false) devices, by the device's `enabled` key. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Only devices owned by this user. */
+  /** Only devices owned by this user (Kazoo `owner_id`; 32 lower-case hexadecimal characters). */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only devices that are (or are not) registered right now. */
+  /**
+   * Only devices that are (or are not) registered right now. Kazoo cannot filter on this, so the gateway reads
+   * the account's registrations and filters the listing itself.
+   */
   registered?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** Hotdesk state of a device (Kazoo `hotdesk`). */
 export type DeviceHotdesk = {
   __typename?: 'DeviceHotdesk';
+  /** The users hotdesked into the device now (Kazoo `hotdesk.users`, keyed by user id); empty when none. */
   users: Array<HotdeskedUser>;
 };
 
+/** Hotdesk state to write on a device (Kazoo `hotdesk`). */
 export type DeviceHotdeskInput = {
   /**
    * Users hotdesked into the device. On `updateDevice` the users given are added (or their settings changed); to remove
@@ -380,58 +524,117 @@ export type DeviceHotdeskInput = {
  * A device document to write. On `updateDevice` only the fields given are changed and null removes a field; on
  * `createDevice` and `replaceDevice` the input is the whole document. `extra` carries Kazoo fields this schema does not
  * model, in Kazoo's own snake_case; it is merged under the modelled fields.
+ * On `updateDevice` nested objects are merged key by key, lists of values (flags, codecs, ...) are replaced whole, and
+ * lists of keyed entries (restrictions, formatters, SIP headers, dial plan rules, hotdesk users, phone keys) are merged
+ * by their key.
  */
 export type DeviceInput = {
+  /** Forwarding of calls to another number (Kazoo `call_forward`); Kazoo fills in defaults for flags left out. */
   callForward?: InputMaybe<CallForwardInput>;
+  /** Recording of calls to and from the device (Kazoo `call_recording`). */
   callRecording?: InputMaybe<CallRecordingInput>;
+  /** Restrictions by number classification (Kazoo `call_restriction`); on update, classifications not given are kept. */
   callRestriction?: InputMaybe<Array<CallRestrictionInput>>;
+  /** Server-side call waiting (Kazoo `call_waiting`). */
   callWaiting?: InputMaybe<CallWaitingInput>;
+  /** Caller ID per kind of call (Kazoo `caller_id`). */
   callerId?: InputMaybe<CallerIdInput>;
+  /** Caller ID privacy on outbound calls (Kazoo `caller_id_options`). */
   callerIdOptions?: InputMaybe<CallerIdOptionsInput>;
+  /** Contact list settings (Kazoo `contact_list`). */
   contactList?: InputMaybe<ContactListInput>;
+  /**
+   * What kind of endpoint this is (Kazoo `device_type`, free text such as `sip_device`, `softphone`, `cellphone`).
+   * Kazoo lets only super-duper admins change it on an existing device. A `mobile` device also needs `mobile.mdn`,
+   * which only `extra` can carry.
+   */
   deviceType?: InputMaybe<Scalars['String']['input']>;
+  /** Rules rewriting dialled numbers (Kazoo `dial_plan`). */
   dialPlan?: InputMaybe<DialPlanInput>;
+  /** Do-not-disturb (Kazoo `do_not_disturb`). */
   doNotDisturb?: InputMaybe<DoNotDisturbInput>;
+  /** Whether the device may make and receive calls (default true). Changing it makes Kazoo flush its registration. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Do not ring this device when its user is called as a queue agent (default false). */
   excludeFromQueues?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Kazoo fields this schema does not model, as a JSON object in Kazoo's snake_case (e.g. `{"mobile": {"mdn": "..."}}`).
+   * Merged under the modelled fields: a modelled field given in the same input wins.
+   */
   extra?: InputMaybe<Scalars['JSON']['input']>;
+  /** Free-form flags for external applications (Kazoo `flags`); replaces the whole list. */
   flags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Rewrite rules by route-request field (Kazoo `formatters`); on update, fields not given keep their rules. */
   formatters?: InputMaybe<Array<FormatterInput>>;
+  /** Users hotdesked into the device (Kazoo `hotdesk`). */
   hotdesk?: InputMaybe<DeviceHotdeskInput>;
+  /** The device's language (Kazoo `language`), a code such as `en-us`. */
   language?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The phone's MAC address (Kazoo `mac_address`). Kazoo normalises it and refuses (`unique`) one already used in the
+   * account or by the provisioner.
+   */
   macAddress?: InputMaybe<Scalars['String']['input']>;
+  /** Codecs, encryption and media handling (Kazoo `media`). */
   media?: InputMaybe<MediaInput>;
+  /** Mid-call DTMF actions (Kazoo `metaflows`). */
   metaflows?: InputMaybe<MetaflowsInput>;
+  /** Music on hold, used when the owner has none (Kazoo `music_on_hold`). */
   musicOnHold?: InputMaybe<MusicOnHoldInput>;
+  /** Send the phone message-waiting NOTIFYs it did not subscribe to (default true). */
   mwiUnsolicitedUpdates?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A friendly name, 1 to 128 characters (Kazoo `name`). Required when creating or replacing a device. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Flags (features) the device requires on outbound calls (Kazoo `outbound_flags`). Written as a plain list, which
+   * replaces the whole value, including a `static`/`dynamic` object; Kazoo trims each flag.
+   */
   outboundFlags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * The owning user's id (Kazoo `owner_id`, 32 hexadecimal characters). Kazoo checks only its length, not that the user
+   * exists. Changing it makes Kazoo flush the device's registration.
+   */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** A fixed presence (BLF) id used instead of the SIP username (Kazoo `presence_id`). */
   presenceId?: InputMaybe<Scalars['String']['input']>;
+  /** Provisioner data: brand, model, line and feature keys (Kazoo `provision`). */
   provision?: InputMaybe<ProvisionInput>;
+  /** Notify when a new registration from another contact replaces the device's registration (default false). */
   registerOverwriteNotify?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Alert-Info values that choose the phone's ring tone (Kazoo `ringtones`). */
   ringtones?: InputMaybe<RingtonesInput>;
+  /** SIP credentials and routing (Kazoo `sip`). */
   sip?: InputMaybe<SipSettingsInput>;
+  /** Do not send a deregistration notification when the registration expires (default false). */
   suppressUnregisterNotifications?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The device's time zone (Kazoo `timezone`), an IANA name such as `America/New_York`. */
   timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Rules that turn locally dialled numbers into routable ones (Kazoo `dial_plan`). In Kazoo each rule sits in
+ * `dial_plan` keyed by its regular expression, beside the `system` list.
+ */
 export type DialPlan = {
   __typename?: 'DialPlan';
-  /** Regular-expression rules of this device. */
+  /** Regular-expression rules of this device or user; empty when there are none. */
   rules: Array<DialPlanRule>;
-  /** Names of system-wide dial plans applied. */
+  /** Names of system-wide dial plans (from Kazoo's system configuration) applied as well. */
   system?: Maybe<Array<Scalars['String']['output']>>;
 };
 
+/** Dial plan to write (Kazoo `dial_plan`). */
 export type DialPlanInput = {
   /** Regular-expression rules; on `update*` the rules given are added or changed, others kept. */
   rules?: InputMaybe<Array<DialPlanRuleInput>>;
+  /** Names of system-wide dial plans to apply as well; replaces the whole list. */
   system?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** One dial plan rule: a dialled number matching `regex` is rewritten to prefix + first capture group + suffix. */
 export type DialPlanRule = {
   __typename?: 'DialPlanRule';
+  /** A friendly name for the rule. */
   description?: Maybe<Scalars['String']['output']>;
   /** Prepended to the captured group. */
   prefix?: Maybe<Scalars['String']['output']>;
@@ -441,140 +644,208 @@ export type DialPlanRule = {
   suffix?: Maybe<Scalars['String']['output']>;
 };
 
+/** One dial plan rule to write: a dialled number matching `regex` becomes prefix + first capture group + suffix. */
 export type DialPlanRuleInput = {
+  /** A friendly name for the rule. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** Prepended to the captured group. */
   prefix?: InputMaybe<Scalars['String']['input']>;
+  /** The regular expression matched against the dialled number; it is the rule's key in Kazoo. */
   regex: Scalars['String']['input'];
+  /** Appended to the captured group. */
   suffix?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Do-not-disturb settings (Kazoo `do_not_disturb`). */
 export type DoNotDisturb = {
   __typename?: 'DoNotDisturb';
+  /** Whether do-not-disturb is on. */
   enabled?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** Do-not-disturb settings to write (Kazoo `do_not_disturb`). */
 export type DoNotDisturbInput = {
+  /** Whether do-not-disturb is on. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** How media is encrypted. */
 export type EncryptionMethod =
+  /** `srtp`: Secure RTP, keys exchanged in the SDP. */
   | 'SRTP'
+  /** `zrtp`: ZRTP, keys agreed in the media stream. */
   | 'ZRTP';
 
+/** The rewrite rules Kazoo applies to one field of route requests (one entry of Kazoo `formatters`). */
 export type Formatter = {
   __typename?: 'Formatter';
   /** The route-request field the rules apply to. */
   field: Scalars['String']['output'];
+  /** The rules, in order. Kazoo stores one rule or a list; both read as a list here. */
   rules: Array<FormatterRule>;
 };
 
+/** The request direction a formatter rule applies to. */
 export type FormatterDirection =
+  /** `both`: both directions. */
   | 'BOTH'
+  /** `inbound`: inbound requests only. */
   | 'INBOUND'
+  /** `outbound`: outbound requests only. */
   | 'OUTBOUND';
 
+/** The rewrite rules for one route-request field (one entry of Kazoo `formatters`). */
 export type FormatterInput = {
   /** The route-request field the rules apply to. */
   field: Scalars['String']['input'];
+  /** The rules, in order; they replace the field's existing rules. */
   rules: Array<FormatterRuleInput>;
 };
 
+/** One rewrite of a route-request field. */
 export type FormatterRule = {
   __typename?: 'FormatterRule';
+  /** Which request direction the rule applies to. */
   direction?: Maybe<FormatterDirection>;
   /** Format the SIP URI's user part like the outbound invite format. */
   matchInviteFormat?: Maybe<Scalars['Boolean']['output']>;
+  /** Prepended to the result of a successful `regex` match. */
   prefix?: Maybe<Scalars['String']['output']>;
+  /** The regular expression matched against the field's value, optionally with a capture group. */
   regex?: Maybe<Scalars['String']['output']>;
   /** Remove the field from the request. */
   strip?: Maybe<Scalars['Boolean']['output']>;
+  /** Appended to the result of a successful `regex` match. */
   suffix?: Maybe<Scalars['String']['output']>;
   /** Replace the value with this one. */
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** One rewrite of a route-request field. */
 export type FormatterRuleInput = {
+  /** Which request direction the rule applies to. */
   direction?: InputMaybe<FormatterDirection>;
+  /** Format the SIP URI's user part like the outbound invite format. */
   matchInviteFormat?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Prepended to the result of a successful `regex` match. */
   prefix?: InputMaybe<Scalars['String']['input']>;
+  /** The regular expression matched against the field's value, optionally with a capture group. */
   regex?: InputMaybe<Scalars['String']['input']>;
+  /** Remove the field from the request. */
   strip?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Appended to the result of a successful `regex` match. */
   suffix?: InputMaybe<Scalars['String']['input']>;
+  /** Replace the value with this one. */
   value?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A user hotdesked into a device. */
 export type HotdeskedUser = {
   __typename?: 'HotdeskedUser';
   /** User-specific hotdesk settings, as Kazoo stores them. */
   settings?: Maybe<Scalars['JSON']['output']>;
+  /** The hotdesked user; null when Kazoo has no such user. */
   user?: Maybe<User>;
+  /** The hotdesked user's id. */
   userId: Scalars['ID']['output'];
 };
 
+/** A user hotdesked into a device. */
 export type HotdeskedUserInput = {
   /** User-specific hotdesk settings, as Kazoo stores them; `{}` when not given. */
   settings?: InputMaybe<Scalars['JSON']['input']>;
+  /** The hotdesked user's id (a 32-character Kazoo id). */
   userId: Scalars['ID']['input'];
 };
 
+/** Media handling of a device or user (Kazoo `media`). */
 export type Media = {
   __typename?: 'Media';
+  /** Audio codecs (Kazoo `media.audio`). */
   audio?: Maybe<AudioMedia>;
   /** Whether media bypasses Kazoo's media servers. */
   bypassMedia?: Maybe<BypassMedia>;
+  /** Media encryption (Kazoo `media.encryption`). */
   encryption?: Maybe<MediaEncryption>;
-  /** T.38 fax support. */
+  /** Whether the endpoint supports T.38 fax. */
   faxOption?: Maybe<Scalars['Boolean']['output']>;
+  /** Always ignore early media (audio before answer) from the endpoint. */
   ignoreEarlyMedia?: Maybe<Scalars['Boolean']['output']>;
-  /** Seconds to wait for call progress. */
+  /** Seconds to wait for call progress (ringing or early media) from the endpoint. */
   progressTimeout?: Maybe<Scalars['Int']['output']>;
+  /** Video codecs (Kazoo `media.video`). */
   video?: Maybe<VideoMedia>;
 };
 
+/** Media encryption settings (Kazoo `media.encryption`). */
 export type MediaEncryption = {
   __typename?: 'MediaEncryption';
-  /** Require encrypted media. */
+  /** Require encrypted media (default false). */
   enforceSecurity?: Maybe<Scalars['Boolean']['output']>;
+  /** The encryption methods the endpoint supports (default none). */
   methods?: Maybe<Array<EncryptionMethod>>;
 };
 
+/** Media encryption to write (Kazoo `media.encryption`). */
 export type MediaEncryptionInput = {
+  /** Require encrypted media (default false). */
   enforceSecurity?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The encryption methods the endpoint supports; replaces the whole list (default none). */
   methods?: InputMaybe<Array<EncryptionMethod>>;
 };
 
+/** Media handling to write (Kazoo `media`). */
 export type MediaInput = {
+  /** Audio codecs. */
   audio?: InputMaybe<AudioMediaInput>;
+  /** Whether media bypasses Kazoo's media servers; `AUTO` writes Kazoo's deprecated string `"auto"`. */
   bypassMedia?: InputMaybe<BypassMedia>;
+  /** Media encryption. */
   encryption?: InputMaybe<MediaEncryptionInput>;
+  /** Whether the endpoint supports T.38 fax. */
   faxOption?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Always ignore early media (audio before answer) from the endpoint. */
   ignoreEarlyMedia?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Seconds to wait for call progress (ringing or early media) from the endpoint. */
   progressTimeout?: InputMaybe<Scalars['Int']['input']>;
+  /** Video codecs. */
   video?: InputMaybe<VideoMediaInput>;
 };
 
+/** Which legs of a call Kazoo listens to for metaflow DTMF. */
 export type MetaflowListenOn =
+  /** `both`: both legs. */
   | 'BOTH'
+  /** `peer`: the other party's leg. */
   | 'PEER'
+  /** `self`: the leg of this device or user. */
   | 'SELF';
 
+/**
+ * Actions a caller triggers mid-call by dialling the binding digit and then a sequence (Kazoo `metaflows`), such as
+ * transfer or call recording.
+ */
 export type Metaflows = {
   __typename?: 'Metaflows';
-  /** The DTMF key that starts a metaflow sequence (default `*`). */
+  /** The DTMF key that starts a metaflow sequence: a digit, `*` or `#` (default `*`). */
   bindingDigit?: Maybe<Scalars['String']['output']>;
-  /** Milliseconds to wait between DTMF presses. */
+  /** Milliseconds to wait between DTMF presses before the collected sequence is acted on (0 or more). */
   digitTimeout?: Maybe<Scalars['Int']['output']>;
-  /** Which call legs are listened to. */
+  /** Which call legs are listened to for DTMF. */
   listenOn?: Maybe<MetaflowListenOn>;
-  /** Flows started by static numbers, as Kazoo stores them. */
+  /** Flows started by fixed digit sequences, as Kazoo stores them (sequence -> metaflow node). */
   numbers?: Maybe<Scalars['JSON']['output']>;
-  /** Flows started by patterns, as Kazoo stores them. */
+  /** Flows started by sequences matching regular expressions, as Kazoo stores them (pattern -> metaflow node). */
   patterns?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** Metaflows to write (Kazoo `metaflows`). */
 export type MetaflowsInput = {
+  /** The DTMF key that starts a metaflow sequence: one digit, `*` or `#` (default `*`). */
   bindingDigit?: InputMaybe<Scalars['String']['input']>;
+  /** Milliseconds to wait between DTMF presses before the collected sequence is acted on (0 or more). */
   digitTimeout?: InputMaybe<Scalars['Int']['input']>;
+  /** Which call legs are listened to for DTMF. */
   listenOn?: InputMaybe<MetaflowListenOn>;
   /** Flows started by static numbers, as Kazoo stores them. */
   numbers?: InputMaybe<Scalars['JSON']['input']>;
@@ -582,23 +853,34 @@ export type MetaflowsInput = {
   patterns?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+/** Music on hold (Kazoo `music_on_hold`). */
 export type MusicOnHold = {
   __typename?: 'MusicOnHold';
-  /** The media object played. */
+  /** The id of the Kazoo media object played: up to 2048 characters on a device, 128 on a user. */
   mediaId?: Maybe<Scalars['String']['output']>;
 };
 
+/** Music on hold to write (Kazoo `music_on_hold`). */
 export type MusicOnHoldInput = {
+  /** The id of the Kazoo media object to play: up to 2048 characters on a device, 128 on a user. */
   mediaId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates a device. `input.name` is required; Kazoo fills its defaults for everything left out. */
   createDevice: Device;
   /** Creates a user. `firstName` and `lastName` are required. */
   createUser: User;
-  /** Deletes a device (Kazoo keeps it soft-deleted) and returns it as it was. */
+  /**
+   * Deletes a device (Kazoo keeps it soft-deleted) and returns it as it was. The device disappears from listings,
+   * its MAC address and SIP credentials become free again, and its registration is flushed.
+   */
   deleteDevice: Device;
   /** Deletes a user (Kazoo keeps it soft-deleted) and returns it as it was. */
   deleteUser: User;
@@ -621,11 +903,17 @@ export type Mutation = {
    * Kazoo keeps its private fields. With `sync: true` Kazoo also asks the phone to re-read its settings.
    */
   replaceDevice: Device;
-  /** Replaces the whole user with `input` (a Kazoo POST). */
+  /** Replaces the whole user with `input` (a Kazoo POST): fields not in `input` (or its `extra`) are dropped. */
   replaceUser: User;
-  /** Clears the device's presence (BLF) state in Kazoo, for lamps stuck on. True when Kazoo accepted it. */
+  /**
+   * Clears the device's presence (BLF) state in Kazoo, for lamps stuck on; Kazoo follows the device's `presenceId`
+   * when it has one. True when Kazoo accepted it.
+   */
   resetDevicePresence: Scalars['Boolean']['output'];
-  /** Sends the phone a check-sync NOTIFY so it reloads (or reboots). True when Kazoo accepted it. */
+  /**
+   * Sends the phone a check-sync NOTIFY (Crossbar's `/devices/{id}/sync`) so it reloads its settings (or reboots,
+   * depending on the phone), whether or not anything changed. True when Kazoo accepted it.
+   */
   syncDevice: Scalars['Boolean']['output'];
   /**
    * Changes only the fields present in `input` (a Kazoo PATCH): everything else, including fields this schema does not
@@ -637,35 +925,65 @@ export type Mutation = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationCreateDeviceArgs = {
   accountId: Scalars['ID']['input'];
   input: DeviceInput;
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationCreateUserArgs = {
   accountId: Scalars['ID']['input'];
   input: UserInput;
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationDeleteDeviceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationDeleteUserArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationLoginWithApiKeyArgs = {
   apiKey: Scalars['String']['input'];
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationLoginWithCredentialsArgs = {
   accountName: Scalars['String']['input'];
   password: Scalars['String']['input'];
@@ -673,6 +991,11 @@ export type MutationLoginWithCredentialsArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationNotifyDeviceArgs = {
   accountId: Scalars['ID']['input'];
   body?: InputMaybe<NotifyBodyInput>;
@@ -681,6 +1004,11 @@ export type MutationNotifyDeviceArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationQuickcallArgs = {
   accountId: Scalars['ID']['input'];
   autoAnswer?: InputMaybe<Scalars['Boolean']['input']>;
@@ -692,6 +1020,11 @@ export type MutationQuickcallArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationReplaceDeviceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
@@ -700,6 +1033,11 @@ export type MutationReplaceDeviceArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationReplaceUserArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
@@ -707,18 +1045,33 @@ export type MutationReplaceUserArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationResetDevicePresenceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationSyncDeviceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationUpdateDeviceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
@@ -727,73 +1080,98 @@ export type MutationUpdateDeviceArgs = {
 };
 
 
+/**
+ * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
+ * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
+ * `extensions.fieldErrors` naming the input fields they concern.
+ */
 export type MutationUpdateUserArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
   input: UserInput;
 };
 
-/** The body of a SIP NOTIFY. */
+/** The body of a SIP NOTIFY (Kazoo's `body` of the notify action). */
 export type NotifyBodyInput = {
+  /** The body's MIME type, sent as the NOTIFY's Content-Type (e.g. `application/simple-message-summary`). */
   contentType: Scalars['String']['input'];
+  /** The body itself, as text. */
   data: Scalars['String']['input'];
 };
 
+/** What caller ID is hidden on outbound calls to off-net numbers (Kazoo `caller_id_options.outbound_privacy`). */
 export type OutboundPrivacy =
-  /** Hide name and number. */
+  /** `full`: hide name and number. */
   | 'FULL'
-  /** Hide the name only. */
+  /** `name`: hide the name only. */
   | 'NAME'
-  /** Hide nothing. */
+  /** `none`: hide nothing. */
   | 'NONE'
-  /** Hide the number only. */
+  /** `number`: hide the number only. */
   | 'NUMBER';
 
 /** Where a page ends. Kazoo can only page forwards and never counts, so there is no `hasPreviousPage` or total. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` to get the next page. */
+  /** Pass as `after` to get the next page. On an empty page it is the `after` that was given (null on the first). */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when at least one more item follows this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A postal address in a user's profile. */
 export type PostalAddress = {
   __typename?: 'PostalAddress';
+  /** The address, as free text. */
   address?: Maybe<Scalars['String']['output']>;
-  /** vCard address types: `home`, `work`, `postal`, ... */
+  /** vCard address types: `dom`, `intl`, `postal`, `parcel`, `home`, `work` or `pref`. */
   types?: Maybe<Array<Scalars['String']['output']>>;
 };
 
+/** A postal address to write. */
 export type PostalAddressInput = {
+  /** The address, as free text. */
   address?: InputMaybe<Scalars['String']['input']>;
+  /** vCard address types; Kazoo accepts `dom`, `intl`, `postal`, `parcel`, `home`, `work` and `pref`. */
   types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** What a user may manage (Kazoo `priv_level`). */
 export type PrivLevel =
+  /** `admin`: an administrator of the account. */
   | 'ADMIN'
+  /** `user`: an ordinary user (Kazoo's default). */
   | 'USER';
 
+/** The recording of a user saying their name (Kazoo `pronounced_name`). */
 export type PronouncedName = {
   __typename?: 'PronouncedName';
+  /** The id of the Kazoo media object, up to 128 characters. */
   mediaId?: Maybe<Scalars['String']['output']>;
 };
 
+/** The recording of a user saying their name (Kazoo `pronounced_name`). */
 export type PronouncedNameInput = {
+  /** The id of the Kazoo media object, up to 128 characters. */
   mediaId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What the provisioner needs to configure the phone (Kazoo `provision`). */
 export type Provision = {
   __typename?: 'Provision';
-  /** Event header value for reload and reboot. */
+  /** The Event header value used in the NOTIFY that makes the phone reload or reboot. */
   checkSyncEvent?: Maybe<Scalars['String']['output']>;
-  /** Appended to check-sync when the phone should reboot. */
+  /** Appended to check-sync when the phone should reboot after reloading its settings. */
   checkSyncReboot?: Maybe<Scalars['String']['output']>;
-  /** Appended to check-sync when the phone should only reload. */
+  /** Appended to check-sync when the phone should only reload its settings, without rebooting. */
   checkSyncReload?: Maybe<Scalars['String']['output']>;
   /** Line and combination keys, by key index. */
   comboKeys?: Maybe<Array<ProvisionKey>>;
+  /** The phone's brand, e.g. `yealink`. */
   endpointBrand?: Maybe<Scalars['String']['output']>;
+  /** The phone's family name within the brand. */
   endpointFamily?: Maybe<Scalars['String']['output']>;
+  /** The phone's model name; Kazoo also accepts a number, shown here as text. */
   endpointModel?: Maybe<Scalars['String']['output']>;
   /** Feature keys, by key index. */
   featureKeys?: Maybe<Array<ProvisionKey>>;
@@ -801,43 +1179,77 @@ export type Provision = {
   id?: Maybe<Scalars['String']['output']>;
 };
 
+/** Provisioner data to write (Kazoo `provision`). */
 export type ProvisionInput = {
+  /** The Event header value used in the NOTIFY that makes the phone reload or reboot. */
   checkSyncEvent?: InputMaybe<Scalars['String']['input']>;
+  /** Appended to check-sync when the phone should reboot after reloading its settings. */
   checkSyncReboot?: InputMaybe<Scalars['String']['input']>;
+  /** Appended to check-sync when the phone should only reload its settings, without rebooting. */
   checkSyncReload?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Line and combination keys, by index. On `updateDevice` keys at other indexes are kept; to clear one, send
+   * `extra: { provision: { combo_keys: { "<index>": null } } }` (Kazoo drops null keys).
+   */
   comboKeys?: InputMaybe<Array<ProvisionKeyInput>>;
+  /** The phone's brand, e.g. `yealink`. */
   endpointBrand?: InputMaybe<Scalars['String']['input']>;
+  /** The phone's family name within the brand. */
   endpointFamily?: InputMaybe<Scalars['String']['input']>;
+  /** The phone's model name. */
   endpointModel?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Feature keys, by index. On `updateDevice` keys at other indexes are kept; to clear one, send
+   * `extra: { provision: { feature_keys: { "<index>": null } } }` (Kazoo drops null keys).
+   */
   featureKeys?: InputMaybe<Array<ProvisionKeyInput>>;
+  /** Provisioner template id. */
   id?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** One programmable key of a provisioned phone (an entry of `provision.combo_keys` or `provision.feature_keys`). */
 export type ProvisionKey = {
   __typename?: 'ProvisionKey';
-  /** The key's position on the phone. */
+  /** The key's position on the phone (the key in Kazoo's object). */
   index: Scalars['Int']['output'];
   /** The label shown on the phone, when set. */
   label?: Maybe<Scalars['String']['output']>;
+  /** What the key does. */
   type?: Maybe<ProvisionKeyType>;
-  /** What the key points at: a line, a presence id, a number, a parking slot. */
+  /** What the key points at: a line, a presence id, a number, a parking slot (1 to 10). */
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** One programmable phone key to write. */
 export type ProvisionKeyInput = {
+  /** The key's position on the phone (0 or more); the key in Kazoo's object. */
   index: Scalars['Int']['input'];
+  /** The label shown on the phone. With a label, Kazoo stores the value as `{label, value}`. */
   label?: InputMaybe<Scalars['String']['input']>;
+  /** What the key does. */
   type: ProvisionKeyType;
+  /** What the key points at: a line, a presence id, a number; for `PARKING` a slot from 1 to 10. */
   value?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What a provisioned phone key does. */
 export type ProvisionKeyType =
+  /** `line`: one of the phone's lines. */
   | 'LINE'
+  /** `parking`: a call-park slot; its value is the slot, 1 to 10. */
   | 'PARKING'
+  /** `personal_parking`: a personal call-park slot. */
   | 'PERSONAL_PARKING'
+  /** `presence`: a busy-lamp-field key showing another extension's state. */
   | 'PRESENCE'
+  /** `speed_dial`: dials the number in its value. */
   | 'SPEED_DIAL';
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One device of an account, or null when Kazoo says it does not exist (or was deleted). */
@@ -848,8 +1260,10 @@ export type Query = {
    */
   devices: DeviceConnection;
   /**
-   * Every SIP registration Kazoo holds for the account's devices right now. Detailed rows come from Kazoo's
-   * `/registrations`; when that is not available, from `/devices/status`, which only says which devices are registered.
+   * The SIP registrations of the account's devices right now: one entry per registered device (a device registered
+   * from several contacts shows the one Kazoo saw most recently); devices that are not registered are left out.
+   * Detailed rows come from Kazoo's `/registrations`; when that is not available, from `/devices/status`, which only
+   * says which devices are registered.
    */
   registrations: Array<Registration>;
   /** One user of an account, or null when Kazoo says it does not exist (or was deleted). */
@@ -861,12 +1275,22 @@ export type Query = {
 };
 
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type QueryDeviceArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type QueryDevicesArgs = {
   accountId: Scalars['ID']['input'];
   after?: InputMaybe<Scalars['String']['input']>;
@@ -875,17 +1299,32 @@ export type QueryDevicesArgs = {
 };
 
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type QueryRegistrationsArgs = {
   accountId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type QueryUserArgs = {
   accountId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads from Kazoo's Crossbar API with the token of the request. Every id argument (`accountId`, `id`) must be
+ * 32 lower-case hexadecimal characters, as Kazoo's ids are; anything else is refused with `BAD_USER_INPUT` before
+ * Kazoo is asked.
+ */
 export type QueryUsersArgs = {
   accountId: Scalars['ID']['input'];
   after?: InputMaybe<Scalars['String']['input']>;
@@ -903,43 +1342,56 @@ export type QuickcallResult = {
   request?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** The file format of call recordings. */
 export type RecordingFormat =
+  /** `mp3`: compressed MP3. */
   | 'MP3'
+  /** `wav`: uncompressed WAV. */
   | 'WAV';
 
 /**
  * A device's SIP registration. A device with `registered: false` has every detail null. Detailed fields come from
  * Kazoo's `/registrations`; when Kazoo could only report `/devices/status`, only `deviceId` and `registered` are set.
+ * A device registered from several contacts shows the one Kazoo saw most recently.
  */
 export type Registration = {
   __typename?: 'Registration';
   /** The registered SIP contact URI. */
   contact?: Maybe<Scalars['String']['output']>;
+  /** The IP address in the registered contact. */
   contactIp?: Maybe<Scalars['String']['output']>;
+  /** The port in the registered contact. */
   contactPort?: Maybe<Scalars['Int']['output']>;
+  /** The device; null when Kazoo has no such device (any more). */
   device?: Maybe<Device>;
+  /** The registered device's id (Kazoo's `authorizing_id`). */
   deviceId: Scalars['ID']['output'];
-  /** Seconds until the registration expires unless refreshed. */
+  /** Seconds left until the registration expires unless the phone refreshes it (Kazoo `expires`). */
   expiresInSeconds?: Maybe<Scalars['Int']['output']>;
+  /** The SIP realm the device registered in. */
   realm?: Maybe<Scalars['String']['output']>;
+  /** Whether Kazoo's registrar holds a registration for the device. */
   registered: Scalars['Boolean']['output'];
-  /** When Kazoo last saw the registration. */
+  /** When Kazoo last saw the device register (its latest REGISTER, which may be a refresh). */
   registeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** The address the REGISTER came from (differs from `contactIp` behind NAT). */
   sourceIp?: Maybe<Scalars['String']['output']>;
   /** The SIP User-Agent the phone registered with. */
   userAgent?: Maybe<Scalars['String']['output']>;
+  /** The SIP username the device registered with. */
   username?: Maybe<Scalars['String']['output']>;
 };
 
 /** One device's registration state, as it changed (or, with `initial: true`, as it was when the subscription started). */
 export type RegistrationEvent = {
   __typename?: 'RegistrationEvent';
+  /** The account the device belongs to. */
   accountId: Scalars['ID']['output'];
   /** When the gateway read this state from Kazoo, as an ISO-8601 timestamp in UTC. */
   at: Scalars['String']['output'];
   /** The device; null when Kazoo has no such device (any more). */
   device?: Maybe<Device>;
+  /** The device whose registration state this is. */
   deviceId: Scalars['ID']['output'];
   /** Whether Kazoo's registrar holds a registration for the device. */
   registered: Scalars['Boolean']['output'];
@@ -947,88 +1399,144 @@ export type RegistrationEvent = {
   registration?: Maybe<Registration>;
 };
 
+/**
+ * Ring tones (Kazoo `ringtones`): the Alert-Info header Kazoo adds to calls to the endpoint, which many phones use to
+ * pick a ring tone. Up to 256 characters each.
+ */
 export type Ringtones = {
   __typename?: 'Ringtones';
-  /** Alert-Info header for calls from outside. */
+  /** Alert-Info header for calls from outside (off-net). */
   external?: Maybe<Scalars['String']['output']>;
-  /** Alert-Info header for calls from inside the account. */
+  /** Alert-Info header for calls from inside the account (on-net). */
   internal?: Maybe<Scalars['String']['output']>;
 };
 
+/** Ring tones to write (Kazoo `ringtones`): Alert-Info header values, up to 256 characters each. */
 export type RingtonesInput = {
+  /** Alert-Info header for calls from outside (off-net). */
   external?: InputMaybe<Scalars['String']['input']>;
+  /** Alert-Info header for calls from inside the account (on-net). */
   internal?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How Kazoo authenticates a device's SIP requests (Kazoo `sip.method`). */
 export type SipAuthMethod =
-  /** Authenticated by source IP address. */
+  /** `ip`: trusted by source address; `sip.ip` must then be an IPv4 address no other device uses. */
   | 'IP'
-  /** Digest authentication with username and password (Kazoo's default). */
+  /** `password`: digest authentication with `sip.username` and `sip.password` (Kazoo's default). */
   | 'PASSWORD';
 
+/** One custom SIP header. */
 export type SipHeader = {
   __typename?: 'SipHeader';
+  /** The header name, e.g. `X-Customer-Id`. */
   name: Scalars['String']['output'];
+  /** The header value. */
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** One custom SIP header to write. */
 export type SipHeaderInput = {
+  /** The header name: letters, digits, `_` or `-`. */
   name: Scalars['String']['input'];
+  /** The header value. */
   value: Scalars['String']['input'];
 };
 
+/** How Kazoo writes the request URI of calls it sends to the device (Kazoo `sip.invite_format`). */
 export type SipInviteFormat =
-  /** The registered contact (Kazoo's default). */
+  /** `contact`: the contact the device registered (Kazoo's default). */
   | 'CONTACT'
+  /** `e164`: an E.164 number (`+` and country code), `sip.number` or else the dialled number. */
   | 'E164'
-  /** 10-digit NANP number. */
+  /** `npan`: a 10-digit NANP number (NPA-NXX-XXXX), `sip.number` or else the dialled number. */
   | 'NPAN'
-  /** 11-digit NANP number (`1npan` in Kazoo). */
+  /** `1npan`: an 11-digit NANP number (1 followed by NPA-NXX-XXXX), `sip.number` or else the dialled number. */
   | 'ONE_NPAN'
+  /** `route`: the SIP URI in `sip.route`. */
   | 'ROUTE'
+  /** `username`: the device's SIP username. */
   | 'USERNAME';
 
-/** SIP settings of a device. */
+/** SIP settings of a device (Kazoo `sip`). */
 export type SipSettings = {
   __typename?: 'SipSettings';
-  /** Extra SIP headers added to calls. */
+  /** Extra SIP headers added to calls (Kazoo `sip.custom_sip_headers`). */
   customSipHeaders?: Maybe<CustomSipHeaders>;
-  /** Registration period the provisioner configures on the phone, in seconds. */
+  /**
+   * The registration period, in seconds, that the provisioner configures on the phone (Kazoo `sip.expire_seconds`,
+   * default 300).
+   */
   expireSeconds?: Maybe<Scalars['Int']['output']>;
-  /** Whether ring-group calls answered elsewhere are not shown as missed. */
+  /**
+   * When true, Kazoo leaves out the "call completed elsewhere" reason when ringing stops because another phone answered
+   * (e.g. in a ring group), so the phone lists the call as missed; when false, the reason is sent and phones that honour
+   * it do not list the call as missed (Kazoo `sip.ignore_completed_elsewhere`).
+   */
   ignoreCompletedElsewhere?: Maybe<Scalars['Boolean']['output']>;
-  /** How the request URI of calls to the device is formatted. */
+  /** How the request URI of calls to the device is formatted (Kazoo `sip.invite_format`, default `contact`). */
   inviteFormat?: Maybe<SipInviteFormat>;
-  /** The device's IP address, for IP-authenticated devices. */
+  /** The device's IPv4 address, for IP-authenticated devices (Kazoo `sip.ip`); unique among devices. */
   ip?: Maybe<Scalars['String']['output']>;
-  /** How the device authenticates. */
+  /** How the device authenticates (Kazoo `sip.method`, default `password`). */
   method?: Maybe<SipAuthMethod>;
-  /** Number used in the request URI for the `npan`, `1npan` and `e164` invite formats. */
+  /**
+   * The number put in the request URI for the `npan`, `1npan` and `e164` invite formats (Kazoo `sip.number`);
+   * when unset, the dialled number is used.
+   */
   number?: Maybe<Scalars['String']['output']>;
   /** SIP authentication password, 5 to 32 characters. Kazoo returns it to anyone who can read the device. */
   password?: Maybe<Scalars['String']['output']>;
-  /** A realm overriding the account's; rarely needed. */
+  /**
+   * A SIP realm overriding the account's, 4 to 253 letters, digits, `.`, `_` or `-` (Kazoo `sip.realm`); rarely
+   * needed. Kazoo removes it when it equals the account's realm.
+   */
   realm?: Maybe<Scalars['String']['output']>;
-  /** SIP URI used with the `route` invite format. */
+  /** The SIP URI calls are sent to with the `route` invite format (Kazoo `sip.route`). */
   route?: Maybe<Scalars['String']['output']>;
-  /** Sends all inbound calls to this URI instead of the dialled number or username. */
+  /** Sends all inbound calls to this URI instead of the dialled number or username (Kazoo `sip.static_route`). */
   staticRoute?: Maybe<Scalars['String']['output']>;
-  /** SIP authentication username, 2 to 32 characters, unique in the account. */
+  /**
+   * SIP authentication username (Kazoo `sip.username`), 2 to 32 characters. With password authentication Kazoo requires
+   * it to be unique, ignoring case, among the account's devices and within the SIP realm.
+   */
   username?: Maybe<Scalars['String']['output']>;
 };
 
+/** SIP settings to write (Kazoo `sip`); on update only the keys given change. */
 export type SipSettingsInput = {
+  /** Extra SIP headers added to calls, by direction. */
   customSipHeaders?: InputMaybe<CustomSipHeadersInput>;
+  /** The registration period, in seconds, the provisioner configures on the phone (default 300). */
   expireSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * When true, Kazoo leaves out the "call completed elsewhere" reason when another phone answered, so the phone lists
+   * the call as missed; when false, phones that honour the reason do not.
+   */
   ignoreCompletedElsewhere?: InputMaybe<Scalars['Boolean']['input']>;
+  /** How the request URI of calls to the device is formatted (default `CONTACT`). */
   inviteFormat?: InputMaybe<SipInviteFormat>;
+  /** The device's address for `method: IP`: an IPv4 address that no other device uses. */
   ip?: InputMaybe<Scalars['String']['input']>;
+  /** How the device authenticates (default `PASSWORD`). */
   method?: InputMaybe<SipAuthMethod>;
+  /** The number used in the request URI for the `npan`, `1npan` and `e164` invite formats; unset: the dialled number. */
   number?: InputMaybe<Scalars['String']['input']>;
+  /** SIP authentication password, 5 to 32 characters. Changing it makes Kazoo flush the registration. */
   password?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * A SIP realm overriding the account's, 4 to 253 letters, digits, `.`, `_` or `-`; rarely needed. Kazoo drops it
+   * when it equals the account's realm.
+   */
   realm?: InputMaybe<Scalars['String']['input']>;
+  /** The SIP URI calls are sent to with the `route` invite format. */
   route?: InputMaybe<Scalars['String']['input']>;
+  /** Sends all inbound calls to this URI instead of the dialled number or username. */
   staticRoute?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * SIP authentication username, 2 to 32 characters. With password authentication Kazoo refuses (`unique`) one used,
+   * ignoring case, by another device of the account or in the realm. Changing it makes Kazoo flush the registration.
+   */
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1071,182 +1579,300 @@ export type SubscriptionRegistrationChangedArgs = {
  */
 export type User = {
   __typename?: 'User';
+  /** The account the user belongs to. */
   accountId: Scalars['ID']['output'];
+  /** Forwarding of the user's calls to another number (Kazoo `call_forward`). */
   callForward?: Maybe<CallForward>;
+  /** Recording of the user's calls (Kazoo `call_recording`). */
   callRecording?: Maybe<CallRecording>;
+  /**
+   * Per number classification (`international`, `tollfree_us`, ...) whether the user's calls are denied or follow the
+   * account's rules (Kazoo `call_restriction`, an object keyed by classification).
+   */
   callRestriction?: Maybe<Array<CallRestriction>>;
+  /** Server-side call waiting (Kazoo `call_waiting`). */
   callWaiting?: Maybe<CallWaiting>;
+  /** Caller ID presented for the user's internal, external, emergency and asserted calls (Kazoo `caller_id`). */
   callerId?: Maybe<CallerId>;
+  /** Caller ID privacy on outbound calls (Kazoo `caller_id_options`). */
   callerIdOptions?: Maybe<CallerIdOptions>;
+  /** Whether the user is listed in the account's contact list (Kazoo `contact_list`). */
   contactList?: Maybe<ContactList>;
-  /** Devices the user owns or is hotdesked into. */
+  /** Devices the user owns or is hotdesked into (Kazoo's `/users/{id}/devices`). */
   devices: Array<UserDevice>;
+  /** Rules rewriting numbers the user dials into routable ones (Kazoo `dial_plan`). */
   dialPlan?: Maybe<DialPlan>;
-  /** Directories the user is listed in, and the callflow used when picked. */
+  /** Directories the user is listed in, and the callflow used when a caller picks them (directory id -> callflow id). */
   directories?: Maybe<Scalars['JSON']['output']>;
+  /** Do-not-disturb for the user (Kazoo `do_not_disturb`). */
   doNotDisturb?: Maybe<DoNotDisturb>;
+  /** Email address (Kazoo `email`), 3 to 254 characters; where Kazoo sends the user's notifications. */
   email?: Maybe<Scalars['String']['output']>;
+  /** Whether the user is enabled in Kazoo (Kazoo `enabled`, default true). */
   enabled?: Maybe<Scalars['Boolean']['output']>;
-  /** The user level used to assign feature sets. */
+  /** The user level used to assign feature sets (Kazoo `feature_level`). */
   featureLevel?: Maybe<Scalars['String']['output']>;
+  /** First name, 1 to 128 characters (Kazoo `first_name`; Kazoo requires it). */
   firstName?: Maybe<Scalars['String']['output']>;
+  /** Free-form flags set by external applications (Kazoo `flags`). */
   flags?: Maybe<Array<Scalars['String']['output']>>;
+  /** Rewrites applied to fields of route requests for this user (Kazoo `formatters`, keyed by field). */
   formatters?: Maybe<Array<Formatter>>;
   /** First and last name together. */
   fullName?: Maybe<Scalars['String']['output']>;
+  /** The user's hotdesk login settings (Kazoo `hotdesk`). */
   hotdesk?: Maybe<UserHotdesk>;
+  /** The user document id (32 hexadecimal characters). */
   id: Scalars['ID']['output'];
+  /** The user's language (Kazoo `language`), a code such as `en-us`. */
   language?: Maybe<Scalars['String']['output']>;
+  /** Last name, 1 to 128 characters (Kazoo `last_name`; Kazoo requires it). */
   lastName?: Maybe<Scalars['String']['output']>;
+  /** Codecs, encryption and media handling for the user's calls (Kazoo `media`). */
   media?: Maybe<Media>;
+  /** Actions the user can trigger mid-call with DTMF (Kazoo `metaflows`). */
   metaflows?: Maybe<Metaflows>;
+  /** Music on hold for calls to the user (Kazoo `music_on_hold`). */
   musicOnHold?: Maybe<MusicOnHold>;
+  /** A fixed presence (BLF) id for the user's devices, used instead of their SIP usernames (Kazoo `presence_id`). */
   presenceId?: Maybe<Scalars['String']['output']>;
+  /** What the user may manage in the account (Kazoo `priv_level`, default `user`). */
   privLevel?: Maybe<PrivLevel>;
+  /** Extended profile data, vCard style (Kazoo `profile`). */
   profile?: Maybe<UserProfile>;
+  /** A recording of the user saying their name, e.g. for conference announcements (Kazoo `pronounced_name`). */
   pronouncedName?: Maybe<PronouncedName>;
   /** The whole user document exactly as Kazoo returned it, including fields this schema does not model. */
   raw: Scalars['JSON']['output'];
-  /** The UI asks the user to change password at next login. */
+  /** The UI asks the user to change password at next login (Kazoo `require_password_update`, default false). */
   requirePasswordUpdate?: Maybe<Scalars['Boolean']['output']>;
+  /** Ring tones for calls to the user's devices (Kazoo `ringtones`). */
   ringtones?: Maybe<Ringtones>;
+  /** The user's time zone (Kazoo `timezone`), an IANA name such as `Europe/London`. */
   timezone?: Maybe<Scalars['String']['output']>;
-  /** Login name, stored lower-cased, unique in the account. */
+  /** Login name (Kazoo `username`), 1 to 256 characters, stored lower-cased, unique in the account. */
   username?: Maybe<Scalars['String']['output']>;
+  /** Whether the user has been verified (Kazoo `verified`, default false). */
   verified?: Maybe<Scalars['Boolean']['output']>;
-  /** Email voicemails to the user. */
+  /** Email voicemails to the user (Kazoo `vm_to_email_enabled`, default true). */
   vmToEmailEnabled?: Maybe<Scalars['Boolean']['output']>;
+  /** Voicemail notification settings (Kazoo `voicemail`). */
   voicemail?: Maybe<UserVoicemail>;
 };
 
 /** A Relay page of users. */
 export type UserConnection = {
   __typename?: 'UserConnection';
+  /** The users of this page in order, each with a cursor to continue after it. */
   edges: Array<UserEdge>;
+  /** The same users as `edges`, without cursors. */
   nodes: Array<User>;
+  /** Whether more users follow, and the cursor to get them. */
   pageInfo: PageInfo;
 };
 
 /** A device linked to a user, as Kazoo lists a user's devices. */
 export type UserDevice = {
   __typename?: 'UserDevice';
+  /** The device, with the fields of Kazoo's listing at hand (others are fetched when asked for). */
   device: Device;
   /** True when the user is hotdesked into a device someone else owns. */
   hotdesked: Scalars['Boolean']['output'];
 };
 
+/** One user of a page, with its position in the listing. */
 export type UserEdge = {
   __typename?: 'UserEdge';
+  /** An opaque position just after this user: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The user. */
   node: User;
 };
 
+/** A user's hotdesk settings (Kazoo `hotdesk`): logging in to shared phones with a hotdesk id. */
 export type UserHotdesk = {
   __typename?: 'UserHotdesk';
+  /** Whether the user may hotdesk (default false). */
   enabled?: Maybe<Scalars['Boolean']['output']>;
-  /** The hotdesk id the user logs in with, unique in the account. */
+  /** The hotdesk id the user logs in with, up to 15 characters, unique in the account. */
   id?: Maybe<Scalars['String']['output']>;
-  /** Whether the user may stay logged in on several phones. */
+  /** Whether the user may stay logged in on several phones at once (default false). */
   keepLoggedInElsewhere?: Maybe<Scalars['Boolean']['output']>;
   /** The PIN, 4 to 15 characters, when one is set. */
   pin?: Maybe<Scalars['String']['output']>;
-  /** Whether a PIN is needed to change hotdesk state. */
+  /** Whether a PIN is needed to change hotdesk state (default false). */
   requirePin?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** Hotdesk login settings to write on a user (Kazoo `hotdesk`). */
 export type UserHotdeskInput = {
+  /** Whether the user may hotdesk (default false). */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The hotdesk id the user logs in with, up to 15 characters; Kazoo refuses one already used in the account. */
   id?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the user may stay logged in on several phones at once (default false). */
   keepLoggedInElsewhere?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The PIN, 4 to 15 characters. */
   pin?: InputMaybe<Scalars['String']['input']>;
+  /** Whether a PIN is needed to change hotdesk state (default false). */
   requirePin?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A user document to write, with the same rules as `DeviceInput`. `password` is hashed by Kazoo and never returned. */
 export type UserInput = {
+  /** Forwarding of the user's calls (Kazoo `call_forward`); Kazoo fills in defaults for flags left out. */
   callForward?: InputMaybe<CallForwardInput>;
+  /** Recording of the user's calls (Kazoo `call_recording`). */
   callRecording?: InputMaybe<CallRecordingInput>;
+  /** Restrictions by number classification (Kazoo `call_restriction`); on update, classifications not given are kept. */
   callRestriction?: InputMaybe<Array<CallRestrictionInput>>;
+  /** Server-side call waiting (Kazoo `call_waiting`). */
   callWaiting?: InputMaybe<CallWaitingInput>;
+  /** Caller ID per kind of call (Kazoo `caller_id`). */
   callerId?: InputMaybe<CallerIdInput>;
+  /** Caller ID privacy on outbound calls (Kazoo `caller_id_options`). */
   callerIdOptions?: InputMaybe<CallerIdOptionsInput>;
+  /** Contact list settings (Kazoo `contact_list`). */
   contactList?: InputMaybe<ContactListInput>;
+  /** Rules rewriting numbers the user dials (Kazoo `dial_plan`). */
   dialPlan?: InputMaybe<DialPlanInput>;
   /** Directories the user is listed in, as Kazoo stores them (directory id -> callflow id). */
   directories?: InputMaybe<Scalars['JSON']['input']>;
+  /** Do-not-disturb (Kazoo `do_not_disturb`). */
   doNotDisturb?: InputMaybe<DoNotDisturbInput>;
+  /** Email address, 3 to 254 characters; Kazoo refuses one that is not a valid address. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the user is enabled (default true). */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Kazoo fields this schema does not model, as a JSON object in Kazoo's snake_case. Merged under the modelled
+   * fields: a modelled field given in the same input wins.
+   */
   extra?: InputMaybe<Scalars['JSON']['input']>;
+  /** The user level used to assign feature sets (Kazoo `feature_level`). */
   featureLevel?: InputMaybe<Scalars['String']['input']>;
+  /** First name, 1 to 128 characters. Required when creating or replacing a user. */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** Free-form flags for external applications (Kazoo `flags`); replaces the whole list. */
   flags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Rewrite rules by route-request field (Kazoo `formatters`); on update, fields not given keep their rules. */
   formatters?: InputMaybe<Array<FormatterInput>>;
+  /** Hotdesk login settings (Kazoo `hotdesk`). */
   hotdesk?: InputMaybe<UserHotdeskInput>;
+  /** The user's language, a code such as `en-us`. */
   language?: InputMaybe<Scalars['String']['input']>;
+  /** Last name, 1 to 128 characters. Required when creating or replacing a user. */
   lastName?: InputMaybe<Scalars['String']['input']>;
+  /** Codecs, encryption and media handling for the user's calls (Kazoo `media`). */
   media?: InputMaybe<MediaInput>;
+  /** Mid-call DTMF actions (Kazoo `metaflows`). */
   metaflows?: InputMaybe<MetaflowsInput>;
+  /** Music on hold for calls to the user (Kazoo `music_on_hold`). */
   musicOnHold?: InputMaybe<MusicOnHoldInput>;
+  /** The login password. Kazoo keeps only hashes of `username:password` and never returns it. */
   password?: InputMaybe<Scalars['String']['input']>;
+  /** A fixed presence (BLF) id used instead of SIP usernames (Kazoo `presence_id`). */
   presenceId?: InputMaybe<Scalars['String']['input']>;
+  /** What the user may manage in the account (default `USER`). */
   privLevel?: InputMaybe<PrivLevel>;
+  /** Extended profile data, vCard style (Kazoo `profile`). */
   profile?: InputMaybe<UserProfileInput>;
+  /** A recording of the user saying their name (Kazoo `pronounced_name`). */
   pronouncedName?: InputMaybe<PronouncedNameInput>;
+  /** Ask the user to change password at next login in Kazoo's UI (default false). */
   requirePasswordUpdate?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Ring tones for calls to the user's devices (Kazoo `ringtones`). */
   ringtones?: InputMaybe<RingtonesInput>;
+  /** The user's time zone, an IANA name such as `Europe/London`. */
   timezone?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Login name, 1 to 256 letters, digits, `+`, `@`, `.`, `_` or `-` (Kazoo `username`). Kazoo lower-cases it and
+   * refuses (`unique`) one already used in the account.
+   */
   username?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the user has been verified (default false). */
   verified?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Email voicemails to the user (default true). */
   vmToEmailEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Voicemail notification settings (Kazoo `voicemail`). */
   voicemail?: InputMaybe<UserVoicemailInput>;
 };
 
+/** Extended profile data of a user (Kazoo `profile`), modelled on vCard. */
 export type UserProfile = {
   __typename?: 'UserProfile';
+  /** Postal addresses. */
   addresses?: Maybe<Array<PostalAddress>>;
+  /** The user's assistant. */
   assistant?: Maybe<Scalars['String']['output']>;
+  /** The user's birth date, as text; Kazoo does not fix a format. */
   birthday?: Maybe<Scalars['String']['output']>;
+  /** Nicknames. */
   nicknames?: Maybe<Array<Scalars['String']['output']>>;
+  /** A free-form note about the user. */
   note?: Maybe<Scalars['String']['output']>;
+  /** The user's role or function. */
   role?: Maybe<Scalars['String']['output']>;
   /** Text used for sorting by name in national conventions. */
   sortString?: Maybe<Scalars['String']['output']>;
+  /** The user's job title. */
   title?: Maybe<Scalars['String']['output']>;
 };
 
+/** Profile data to write (Kazoo `profile`), modelled on vCard. */
 export type UserProfileInput = {
+  /** Postal addresses; replaces the whole list. */
   addresses?: InputMaybe<Array<PostalAddressInput>>;
+  /** The user's assistant. */
   assistant?: InputMaybe<Scalars['String']['input']>;
+  /** The user's birth date, as text; Kazoo does not fix a format. */
   birthday?: InputMaybe<Scalars['String']['input']>;
+  /** Nicknames; replaces the whole list. */
   nicknames?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A free-form note about the user. */
   note?: InputMaybe<Scalars['String']['input']>;
+  /** The user's role or function. */
   role?: InputMaybe<Scalars['String']['input']>;
+  /** Text used for sorting by name in national conventions (Kazoo `sort-string`). */
   sortString?: InputMaybe<Scalars['String']['input']>;
+  /** The user's job title. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Voicemail settings of a user (Kazoo `voicemail`). */
 export type UserVoicemail = {
   __typename?: 'UserVoicemail';
+  /** How the user is told about new voicemails. */
   notify?: Maybe<VoicemailNotify>;
 };
 
+/** Voicemail settings to write (Kazoo `voicemail`). */
 export type UserVoicemailInput = {
+  /** How the user is told about new voicemails. */
   notify?: InputMaybe<VoicemailNotifyInput>;
 };
 
+/** Video codecs Kazoo 4.3 can negotiate, by their Kazoo names. */
 export type VideoCodec =
+  /** `H261`: ITU-T H.261. */
   | 'H261'
+  /** `H263`: ITU-T H.263. */
   | 'H263'
+  /** `H264`: ITU-T H.264 (AVC). */
   | 'H264'
+  /** `VP8`: VP8. */
   | 'VP8';
 
+/** Video settings (Kazoo `media.video`). */
 export type VideoMedia = {
   __typename?: 'VideoMedia';
+  /** The video codecs the endpoint supports, each at most once; Kazoo's default is none. */
   codecs?: Maybe<Array<VideoCodec>>;
 };
 
+/** Video settings to write (Kazoo `media.video`). */
 export type VideoMediaInput = {
+  /** The video codecs the endpoint supports; replaces the whole list, and Kazoo refuses a codec listed twice. */
   codecs?: InputMaybe<Array<VideoCodec>>;
 };
 
@@ -1255,40 +1881,63 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** The account the token acts in. */
   accountId: Scalars['ID']['output'];
+  /** The name of that account, as Kazoo's token_auth reports it (or, failing that, the account document). */
   accountName?: Maybe<Scalars['String']['output']>;
   /** How the token was obtained, as Kazoo names it (for example `cb_user_auth`, `cb_api_auth`). */
   authMethod?: Maybe<Scalars['String']['output']>;
+  /** The user the token was issued to; null for API-key tokens or when Kazoo has no such user. */
   owner?: Maybe<User>;
   /** The user the token was issued to; null for API-key tokens. */
   ownerId?: Maybe<Scalars['ID']['output']>;
 };
 
-/** Call-back notifications about new voicemails. */
+/**
+ * Call-back notifications about new voicemails (Kazoo `voicemail.notify.callback`): Kazoo calls `number` and, once
+ * answered, connects it to voicemail. A voicemail box's own settings win over these; unset values come from the
+ * account, then from Kazoo's system settings.
+ */
 export type VoicemailCallback = {
   __typename?: 'VoicemailCallback';
+  /** How many unanswered calls Kazoo makes before giving up. */
   attempts?: Maybe<Scalars['Int']['output']>;
+  /** True to stop call-back notifications. */
   disabled?: Maybe<Scalars['Boolean']['output']>;
+  /** Seconds to wait between attempts, when there is no `schedule`. */
   intervalS?: Maybe<Scalars['Int']['output']>;
+  /** The number Kazoo calls. */
   number?: Maybe<Scalars['String']['output']>;
+  /** Seconds to wait before each successive attempt; when set, used instead of `attempts` and `intervalS`. */
   schedule?: Maybe<Array<Scalars['Int']['output']>>;
+  /** Seconds to let each call ring before it counts as unanswered. */
   timeoutS?: Maybe<Scalars['Int']['output']>;
 };
 
+/** Call-back notifications about new voicemails to write (Kazoo `voicemail.notify.callback`). */
 export type VoicemailCallbackInput = {
+  /** How many unanswered calls Kazoo makes before giving up. */
   attempts?: InputMaybe<Scalars['Int']['input']>;
+  /** True to stop call-back notifications. */
   disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Seconds to wait between attempts, when there is no `schedule`. */
   intervalS?: InputMaybe<Scalars['Int']['input']>;
+  /** The number Kazoo calls. */
   number?: InputMaybe<Scalars['String']['input']>;
+  /** Seconds to wait before each successive attempt; when set, used instead of `attempts` and `intervalS`. */
   schedule?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** Seconds to let each call ring before it counts as unanswered. */
   timeoutS?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** How a user is told about new voicemails (Kazoo `voicemail.notify`). */
 export type VoicemailNotify = {
   __typename?: 'VoicemailNotify';
+  /** Calls to the user when a voicemail arrives. */
   callback?: Maybe<VoicemailCallback>;
 };
 
+/** How a user is told about new voicemails (Kazoo `voicemail.notify`). */
 export type VoicemailNotifyInput = {
+  /** Calls to the user when a voicemail arrives. */
   callback?: InputMaybe<VoicemailCallbackInput>;
 };
 
