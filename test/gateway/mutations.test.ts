@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const DEVICE_FIELDS = `id name enabled deviceType ownerId macAddress
-  sip { username password method inviteFormat expireSeconds customSipHeaders { in { name value } out { name value } } }
+  sip { username password method inviteFormat expireSeconds customSipHeaders { in { name value } out { name value } both { name value } } }
   callerId { internal { name number } external { name number } }
   callForward { enabled number keepCallerId }
   callRestriction { classifier action }
@@ -24,7 +24,14 @@ interface DeviceResult {
   id: string;
   name: string;
   enabled: boolean;
-  sip: { username: string | null; password: string | null; method: string | null; inviteFormat: string | null; expireSeconds: number | null };
+  sip: {
+    username: string | null;
+    password: string | null;
+    method: string | null;
+    inviteFormat: string | null;
+    expireSeconds: number | null;
+    customSipHeaders: unknown;
+  };
   media: { audio: { codecs: string[] | null } | null; bypassMedia: string | null } | null;
   callRestriction: { classifier: string; action: string }[] | null;
   provision: { comboKeys: { index: number; type: string; value: string | null; label: string | null }[] | null } | null;
@@ -45,7 +52,12 @@ describe('device writes', () => {
     const device = await createDevice({
       name: 'Reception desk',
       deviceType: 'sip_device',
-      sip: { username: 'reception01', password: 'secret-pass', inviteFormat: 'ONE_NPAN' },
+      sip: {
+        username: 'reception01',
+        password: 'secret-pass',
+        inviteFormat: 'ONE_NPAN',
+        customSipHeaders: { in: [{ name: 'X-Site', value: 'HQ' }], both: [{ name: 'X-Tenant', value: 'demo' }] },
+      },
       media: { audio: { codecs: ['PCMU', 'CELT_AT_32000H'] }, bypassMedia: 'AUTO' },
       callRestriction: [{ classifier: 'international', action: 'DENY' }],
       provision: { endpointBrand: 'yealink', comboKeys: [{ index: 1, type: 'LINE', value: '1', label: 'Main' }] },
@@ -53,6 +65,7 @@ describe('device writes', () => {
     expect(device.id).toMatch(/^[0-9a-f]{32}$/);
     expect(device.enabled).toBe(true);
     expect(device.sip).toMatchObject({ username: 'reception01', method: 'PASSWORD', inviteFormat: 'ONE_NPAN', expireSeconds: 300 });
+    expect(device.sip.customSipHeaders).toEqual({ in: [{ name: 'X-Site', value: 'HQ' }], out: null, both: [{ name: 'X-Tenant', value: 'demo' }] });
     expect(device.media?.audio?.codecs).toEqual(['PCMU', 'CELT_AT_32000H']);
     expect(device.media?.bypassMedia).toBe('AUTO');
     expect(device.callRestriction).toEqual([{ classifier: 'international', action: 'DENY' }]);
@@ -61,7 +74,12 @@ describe('device writes', () => {
     const stored = (await crossbar<Record<string, unknown>>(harness, 'GET', `/accounts/${harness.accountId}/devices/${device.id}`)).body.data;
     expect(stored).toMatchObject({
       name: 'Reception desk',
-      sip: { username: 'reception01', invite_format: '1npan', method: 'password' },
+      sip: {
+        username: 'reception01',
+        invite_format: '1npan',
+        method: 'password',
+        custom_sip_headers: { in: { 'X-Site': 'HQ' }, 'X-Tenant': 'demo' },
+      },
       media: { audio: { codecs: ['PCMU', 'CELT@32000h'] }, bypass_media: 'auto' },
       call_restriction: { international: { action: 'deny' } },
       provision: { endpoint_brand: 'yealink', combo_keys: { '1': { type: 'line', value: { label: 'Main', value: '1' } } } },

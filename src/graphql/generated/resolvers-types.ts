@@ -364,6 +364,8 @@ export type CustomSipHeaders = {
  * only be written through `extra` (`sip.custom_sip_headers`).
  */
 export type CustomSipHeadersInput = {
+  /** Headers for both directions, stored by Kazoo as flat keys of `sip.custom_sip_headers` beside `in` and `out`. */
+  both?: InputMaybe<Array<SipHeaderInput>>;
   /** Headers on calls inbound to Kazoo from the device. */
   in?: InputMaybe<Array<SipHeaderInput>>;
   /** Headers on calls outbound from Kazoo to the device. */
