@@ -4,13 +4,19 @@ import { documentKey } from '../../loaders/index.js';
 import type { UserResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef } from '../models.js';
 
+function joinNames(names: readonly unknown[]): string | null {
+  const parts = names.filter((part): part is string => typeof part === 'string' && part !== '');
+  return parts.length === 0 ? null : parts.join(' ');
+}
+
 export const User: UserResolvers = {
   id: (user) => user.id,
   accountId: (user) => user.accountId,
-  fullName: async (user, _args, context) => {
-    const [first, last] = await Promise.all([user.read('first_name', context), user.read('last_name', context)]);
-    const parts = [first, last].filter((part): part is string => typeof part === 'string' && part !== '');
-    return parts.length === 0 ? null : parts.join(' ');
+  // Synchronous when the names are at hand (a listing row): owner names on a page of devices need no promise each.
+  fullName: (user, _args, context) => {
+    const first = user.read('first_name', context);
+    const last = user.read('last_name', context);
+    return first instanceof Promise || last instanceof Promise ? Promise.all([first, last]).then(joinNames) : joinNames([first, last]);
   },
   devices: async (user, _args, context) => {
     const rows = await context.loaders.userDevices.load(documentKey(user.accountId, user.id));
