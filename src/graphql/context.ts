@@ -13,7 +13,15 @@ export interface GatewayContext {
 
 export function createContext(client: KazooClient, token: string | undefined, requestId?: string): GatewayContext {
   const session: KazooSession = { client, token, requestId: requestId ?? randomUUID() };
-  return { session, loaders: createLoaders(session) };
+  let loaders: Loaders | undefined;
+  // Made on first use: an idle subscription holds a context for hours and may never need them.
+  return {
+    session,
+    get loaders() {
+      loaders ??= createLoaders(session);
+      return loaders;
+    },
+  };
 }
 
 /**

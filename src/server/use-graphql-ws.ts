@@ -55,6 +55,8 @@ interface Connection {
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
 export const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
+/** Distinct documents kept parsed and validated (least recently used first out). */
+const DOCUMENT_CACHE_SIZE = 500;
 /** Clients that do not answer the 1001 close frame within this are cut off, so shutdown stays short. */
 const DISPOSE_GRACE_MS = 1_000;
 
@@ -80,6 +82,32 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
   /** By graphql-ws connection context (one per socket). */
   const connections = new WeakMap<object, Connection>();
+
+  /**
+   * Parsed and validated documents by query text, as Apollo's document store does for HTTP: thousands of dashboards
+   * subscribing with the same document share one AST (memory) and one validation, and the shared AST is what lets
+   * them share executions (subscribe-with-fresh-loaders.ts).
+   */
+  const documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+  const parseAndValidate = (query: string): { document: DocumentNode; errors: readonly GraphQLError[] } | { errors: readonly GraphQLError[] } => {
+    const known = documents.get(query);
+    if (known !== undefined) {
+      documents.delete(query);
+      documents.set(query, known);
+      return known;
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: options.maxQueryTokens });
+    } catch (error) {
+      const message = error instanceof GraphQLError ? error.message : 'The document could not be parsed';
+      return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    }
+    const entry = { document, errors: validate(options.schema, document) };
+    documents.set(query, entry);
+    if (documents.size > DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value as string);
+    return entry;
+  };
 
   const logInternalErrors = (errors: readonly GraphQLError[] | undefined, operationId: string): void => {
     for (const error of errors ?? []) {
@@ -133,15 +161,9 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             ),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxQueryTokens });
-        } catch (error) {
-          const message = error instanceof GraphQLError ? error.message : 'The document could not be parsed';
-          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const invalid = validate(options.schema, document);
-        if (invalid.length > 0) return invalid;
+        const parsed = parseAndValidate(payload.query);
+        if (!('document' in parsed) || parsed.errors.length > 0) return parsed.errors;
+        const { document } = parsed;
         const operation = getOperationAST(document, payload.operationName);
         if (operation == null) {
           return [new GraphQLError('Name the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];

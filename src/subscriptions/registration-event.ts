@@ -18,6 +18,11 @@ export interface RegistrationEventModel {
   /** ISO-8601 time of the Kazoo reading that showed this state. */
   at: string;
   batch: EventBatch;
+  /**
+   * The feed's change this event was made from, the same object for every subscriber that receives it; undefined for
+   * an initial state, which is each subscriber's own. Lets subscribers asking the same thing share one execution.
+   */
+  origin: object | undefined;
 }
 
 export function isRegistrationEvent(value: unknown): value is RegistrationEventModel {

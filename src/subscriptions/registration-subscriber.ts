@@ -82,7 +82,7 @@ export class RegistrationSubscriber implements LocalSubscriber {
     if (message.seq <= this.afterSeq || changes.length === 0) return;
     const batch = { deviceIds: changes.map((change) => change.deviceId) };
     const accepted = this.events.pushBatch(
-      changes.map((change) => ({ accountId: message.accountId, ...change, at: message.at, batch })),
+      changes.map((change) => ({ accountId: message.accountId, ...change, at: message.at, batch, origin: change })),
     );
     if (!accepted) this.overflow();
   }
@@ -112,6 +112,7 @@ export class RegistrationSubscriber implements LocalSubscriber {
         details: snapshot.devices[deviceId] ?? null,
         at: snapshot.at,
         batch,
+        origin: undefined,
       })),
     );
     this.afterSeq = snapshot.seq;
