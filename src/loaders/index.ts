@@ -16,6 +16,7 @@ import { splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
 import { registrationIndexLoader } from './registrations.js';
 import type { RegistrationIndex } from './registrations.js';
+import type { SettledLoader } from './settled-loader.js';
 import { summaryLoader } from './summaries.js';
 
 export { documentKey } from './keys.js';
@@ -24,13 +25,13 @@ export type { RegisteredDevice, RegistrationIndex } from './registrations.js';
 
 export interface Loaders {
   device: DataLoader<DocumentKey, KazooDevice | null>;
-  deviceSummary: DataLoader<DocumentKey, KazooDeviceSummary | null>;
+  deviceSummary: SettledLoader<DocumentKey, KazooDeviceSummary | null>;
   user: DataLoader<DocumentKey, KazooUser | null>;
-  userSummary: DataLoader<DocumentKey, KazooUserSummary | null>;
+  userSummary: SettledLoader<DocumentKey, KazooUserSummary | null>;
   /** A user's devices, owned or hotdesked (`/users/{id}/devices`). */
   userDevices: DataLoader<DocumentKey, KazooUserDeviceSummary[]>;
   /** Registered devices of an account, by account id. */
-  registrations: DataLoader<string, RegistrationIndex>;
+  registrations: SettledLoader<string, RegistrationIndex>;
 }
 
 export function createLoaders(session: KazooSession): Loaders {

@@ -1,12 +1,12 @@
 // The registration state of every device of an account, read once per account per request however many devices
 // ask. Kazoo's `/registrations` gives details (contact, addresses, user agent, expiry); where it is not available
 // (module not loaded, not allowed), `/devices/status` is asked instead: it only lists registered device ids.
-import DataLoader from 'dataloader';
 import * as devices from '../kazoo/devices.js';
 import { isKazooError } from '../kazoo/errors.js';
 import * as registrations from '../kazoo/registrations.js';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooRegistration } from '../kazoo/types.js';
+import { SettledLoader } from './settled-loader.js';
 
 export interface RegisteredDevice {
   deviceId: string;
@@ -48,8 +48,8 @@ function indexRegistrations(rows: readonly KazooRegistration[]): RegistrationInd
   return index;
 }
 
-export function registrationIndexLoader(session: KazooSession): DataLoader<string, RegistrationIndex> {
-  return new DataLoader<string, RegistrationIndex>((accountIds) =>
+export function registrationIndexLoader(session: KazooSession): SettledLoader<string, RegistrationIndex> {
+  return new SettledLoader<string, RegistrationIndex>((accountIds) =>
     Promise.all(
       accountIds.map((accountId) =>
         readRegistrationIndex(session, accountId).catch((error: unknown) =>

@@ -3,10 +3,11 @@
 // answered from one listing of the account rather than one GET each; one or two ids are answered with GETs, through
 // the document loader so a document read here is not read again. This keeps `devices { owner { firstName } }` at a
 // constant number of upstream calls whatever the page size.
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooObject } from '../kazoo/types.js';
 import { documentKey, groupByAccount } from './keys.js';
+import { SettledLoader } from './settled-loader.js';
 import type { DocumentKey } from './keys.js';
 
 /** From this many ids of one account in a batch, listing the account costs fewer calls than fetching each. */
@@ -18,8 +19,8 @@ export function summaryLoader<Summary extends KazooObject & { id: string }, Doc 
   session: KazooSession,
   listAll: ListAll<Summary>,
   documents: DataLoader<DocumentKey, Doc | null>,
-): DataLoader<DocumentKey, Summary | null> {
-  return new DataLoader<DocumentKey, Summary | null>(async (keys) => {
+): SettledLoader<DocumentKey, Summary | null> {
+  return new SettledLoader<DocumentKey, Summary | null>(async (keys) => {
     const results = new Array<Summary | null | Error>(keys.length);
     await Promise.all(
       [...groupByAccount(keys)].map(async ([accountId, wanted]) => {

@@ -10,7 +10,9 @@ import type { Harness } from '../helpers/harness.js';
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness({ gateway: { kazooTimeoutMs: 1_500 } });
+  // The circuit breaker has its own tests (upstream-protection.test.ts); here it would open after a few of these
+  // failures and answer the later tests for them.
+  harness = await startHarness({ gateway: { kazooTimeoutMs: 1_500, circuitBreaker: { failureThreshold: 1_000 } } });
 });
 afterEach(() => {
   harness.simulator.control.setFault(null);
@@ -67,6 +69,16 @@ describe('retries', () => {
 });
 
 describe('an upstream that fails', () => {
+  it('a page whose registrations cannot be read reports UPSTREAM_UNAVAILABLE on the registration field', async () => {
+    harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/registrations' } });
+    harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/devices/status' } });
+    const result = await harness.graphql('query($a: ID!) { devices(accountId: $a, first: 3) { nodes { name registration { registered } } } }', {
+      a: harness.accountId,
+    });
+    expect(new Set(errorCodes(result))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
+    expect(result.errors?.[0]?.path).toEqual(['devices', 'nodes', expect.any(Number), 'registration']);
+  });
+
   it('a hanging Kazoo is answered with UPSTREAM_UNAVAILABLE once KAZOO_TIMEOUT_MS is spent', async () => {
     harness.simulator.control.setFault({ kind: 'hang' });
     const result = await harness.graphql(DEVICES, { a: harness.accountId });

@@ -1,6 +1,7 @@
 // Device fields that are more than a Kazoo key: identity, Kazoo's defaults, the owner and the registration.
 // Every other field reads the device document through the mapping in kazoo-mapping.ts.
 import { isKazooId } from '../../kazoo/paths.js';
+import type { KazooUserSummary } from '../../kazoo/types.js';
 import { documentKey } from '../../loaders/index.js';
 import type { DeviceResolvers } from '../generated/resolvers-types.js';
 import { UserRef } from '../models.js';
@@ -22,6 +23,14 @@ function readAs<T>(device: DeviceRef, key: string, context: GatewayContext, map:
   return value instanceof Promise ? value.then(map) : map(value);
 }
 
+function ownerOf(accountId: string, ownerId: unknown, context: GatewayContext): UserRef | null | Promise<UserRef | null> {
+  if (!isKazooId(ownerId)) return null;
+  const key = documentKey(accountId, ownerId);
+  const toRef = (summary: KazooUserSummary | null): UserRef | null => (summary === null ? null : UserRef.fromSummary(accountId, summary));
+  const settled = context.loaders.userSummary.peek(key);
+  return settled !== undefined ? toRef(settled.value) : context.loaders.userSummary.load(key).then(toRef);
+}
+
 export const Device: DeviceResolvers = {
   id: (device) => device.id,
   accountId: (device) => device.accountId,
@@ -36,15 +45,15 @@ export const Device: DeviceResolvers = {
   // The listing reports "" for a device without a MAC; the document has no key. Both mean none.
   macAddress: (device, _args, context) =>
     readAs(device, 'mac_address', context, (mac) => (typeof mac === 'string' && mac !== '' ? mac : null)),
-  owner: async (device, _args, context) => {
-    const ownerId = await read(device, 'owner_id', context);
-    if (!isKazooId(ownerId)) return null;
-    const summary = await context.loaders.userSummary.load(documentKey(device.accountId, ownerId));
-    return summary === null ? null : UserRef.fromSummary(device.accountId, summary);
+  // Both answer at once when the root resolver fetched owners and registrations for the page (resolvers/query.ts).
+  owner: (device, _args, context) => {
+    const ownerId = device.read('owner_id', context);
+    return ownerId instanceof Promise ? ownerId.then((id) => ownerOf(device.accountId, id, context)) : ownerOf(device.accountId, ownerId, context);
   },
-  registration: async (device, _args, context) => {
-    const index = await context.loaders.registrations.load(device.accountId);
-    return registrationOf(device.accountId, device.id, index);
+  registration: (device, _args, context) => {
+    const settled = context.loaders.registrations.peek(device.accountId);
+    if (settled !== undefined) return registrationOf(device.accountId, device.id, settled.value);
+    return context.loaders.registrations.load(device.accountId).then((index) => registrationOf(device.accountId, device.id, index));
   },
   outboundFlags: async (device, _args, context) => {
     const flags = await read(device, 'outbound_flags', context);

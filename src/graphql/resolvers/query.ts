@@ -1,11 +1,12 @@
 // Root queries: single documents through the loaders, lists as Relay connections over Crossbar's pages.
 import * as devices from '../../kazoo/devices.js';
-import { assertKazooId } from '../../kazoo/paths.js';
+import { assertKazooId, isKazooId } from '../../kazoo/paths.js';
 import * as users from '../../kazoo/users.js';
 import { documentKey } from '../../loaders/index.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef, UserRef } from '../models.js';
 import { checkFirst, paginate } from '../pagination.js';
+import { connectionNodeFields } from '../selection.js';
 import { registrationOf } from './registration.js';
 import { viewerOf } from './viewer.js';
 
@@ -18,7 +19,7 @@ export const Query: QueryResolvers = {
     return doc === null ? null : DeviceRef.fromDocument(accountId, doc);
   },
 
-  devices: async (_root, args, context) => {
+  devices: async (_root, args, context, info) => {
     const accountId = assertKazooId(args.accountId, 'accountId');
     const first = checkFirst(args.first);
     const filter = args.filter ?? {};
@@ -30,8 +31,12 @@ export const Query: QueryResolvers = {
       filter_enabled: filter.enabled ?? undefined,
     };
     const registered = filter.registered;
-    const index = registered == null ? undefined : await context.loaders.registrations.load(accountId);
-    return paginate({
+    const nodeFields = connectionNodeFields(info);
+    // Registrations do not depend on the page: read them while the page is read.
+    const registrations =
+      registered != null || nodeFields.has('registration') ? context.loaders.registrations.load(accountId) : undefined;
+    const index = registered == null ? undefined : await registrations;
+    const connection = await paginate({
       first,
       after: args.after,
       fetchPage: (startKey, pageSize) => devices.list(context.session, accountId, { startKey, pageSize, filters }),
@@ -41,6 +46,16 @@ export const Query: QueryResolvers = {
         return DeviceRef.fromSummary(accountId, row);
       },
     });
+    // What every node will ask for, fetched before the nodes resolve so their resolvers answer at once. Failures are
+    // left to those fields: the page itself is still answered.
+    const owners = nodeFields.has('owner')
+      ? [...new Set(connection.nodes.map((node) => node.read('owner_id', context)).filter(isKazooId))]
+      : [];
+    await Promise.all([
+      registrations?.catch(() => undefined),
+      owners.length === 0 ? undefined : context.loaders.userSummary.loadMany(owners.map((id) => documentKey(accountId, id))),
+    ]);
+    return connection;
   },
 
   user: async (_root, args, context) => {

@@ -1,0 +1,33 @@
+// A DataLoader that also answers synchronously for keys it has already loaded. A root resolver that fetched, up
+// front, what every node of a page will ask for (registrations, owners) lets the nodes' resolvers answer without a
+// promise each, which is most of the CPU of a large page.
+import DataLoader from 'dataloader';
+
+export class SettledLoader<K, V> extends DataLoader<K, V> {
+  private readonly values = new Map<K, V>();
+
+  override load(key: K): Promise<V> {
+    const promise = super.load(key);
+    if (!this.values.has(key)) {
+      promise.then(
+        (value) => this.values.set(key, value),
+        () => undefined,
+      );
+    }
+    return promise;
+  }
+
+  override prime(key: K, value: V | PromiseLike<V> | Error): this {
+    if (!(value instanceof Error) && !isPromiseLike(value)) this.values.set(key, value);
+    return super.prime(key, value);
+  }
+
+  /** The value already loaded for `key`; undefined when it has not been loaded (or failed). */
+  peek(key: K): { value: V } | undefined {
+    return this.values.has(key) ? { value: this.values.get(key) as V } : undefined;
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
