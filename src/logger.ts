@@ -29,3 +29,12 @@ export const REDACTED_PATHS = [
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'kazoo-graphql-gateway' } }, destination);
 }
+
+/**
+ * A logger for the per-request lines whose fields the gateway builds itself from fixed names (request id, operation
+ * name, status, duration): top-level redaction only. The wildcard paths above cost about 10 µs a line, several
+ * percent of a small request's CPU, and those lines cannot carry a nested secret.
+ */
+export function fixedShapeLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: REDACTED_PATHS.filter((path) => !path.includes('*')), censor: '[redacted]' } });
+}

@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../graphql/context.js';
 import type { UpstreamAttempt } from '../kazoo/client.js';
 import { routeTemplate } from '../kazoo/route-template.js';
+import { fixedShapeLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { operationOutcome } from './operation-outcome.js';
 
@@ -19,7 +20,8 @@ export interface RequestLogging {
   upstreamAttempt(attempt: UpstreamAttempt): void;
 }
 
-export function useRequestLogging(logger: Logger): RequestLogging {
+export function useRequestLogging(parent: Logger): RequestLogging {
+  const logger = fixedShapeLogger(parent);
   /** Crossbar attempts per request id, for requests whose operations are running. */
   const upstreamCalls = new Map<string, number>();
 
