@@ -63,32 +63,46 @@ export interface PaginateOptions<Row, Node> {
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
   const { first, fetchPage, keep, toNode } = options;
   const start = decodeCursor(options.after);
-  const collected: { row: Row; cursor: string }[] = [];
+  const edges: { cursor: string; node: Node }[] = [];
   let pageKey = start.k;
   let skip = start.o;
+  let hasNextPage = false;
 
-  // Collect one row more than asked for: its presence is what tells whether there is a next page.
-  while (collected.length <= first) {
-    // With a gateway-side filter, how many rows a page yields is unknown: ask for full pages to keep calls few.
-    const wanted = keep === undefined ? first + 1 - collected.length + skip : MAX_PAGE;
+  for (;;) {
+    // Without a gateway-side filter, ask Kazoo for exactly what is missing: Kazoo itself looks one row ahead and
+    // says with next_start_key whether more follow. With one, how many rows a page yields is unknown: full pages.
+    const wanted = keep === undefined ? first - edges.length + skip : MAX_PAGE;
     const page = await fetchPage(pageKey, Math.min(MAX_PAGE, wanted));
     let position = 0; // matching rows seen from pageKey, skipped ones included
-    for (const row of page.items) {
+    for (const [index, row] of page.items.entries()) {
       if (keep !== undefined && !keep(row)) continue;
       position++;
       if (skip > 0) {
         skip--;
         continue;
       }
-      collected.push({ row, cursor: encodeCursor(pageKey === undefined ? { o: position } : { k: pageKey, o: position }) });
-      if (collected.length > first) break;
+      if (edges.length === first) {
+        hasNextPage = true;
+        break;
+      }
+      // The last row of a page points at Kazoo's next key: the next request starts there instead of re-reading.
+      const cursor =
+        index === page.items.length - 1 && page.nextStartKey !== undefined
+          ? { k: page.nextStartKey, o: 0 }
+          : pageKey === undefined
+            ? { o: position }
+            : { k: pageKey, o: position };
+      edges.push({ cursor: encodeCursor(cursor), node: toNode(row) });
     }
-    if (page.nextStartKey === undefined) break;
+    if (hasNextPage || page.nextStartKey === undefined) break;
+    if (edges.length === first && keep === undefined) {
+      // Kazoo has more rows. With Kazoo-side filters they may all be filtered out: then the next page is empty.
+      hasNextPage = true;
+      break;
+    }
     pageKey = page.nextStartKey;
   }
 
-  const edges = collected.slice(0, first).map(({ row, cursor }) => ({ cursor, node: toNode(row) }));
-  const hasNextPage = collected.length > first;
   return {
     edges,
     nodes: edges.map((edge) => edge.node),

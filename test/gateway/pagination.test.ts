@@ -53,6 +53,16 @@ describe('pagination', () => {
     expect(pages.flat()).toEqual(await kazooIds('devices?paginate=false'));
   });
 
+  it('costs one Kazoo listing call per page, each starting where the previous one ended', async () => {
+    harness.simulator.control.resetRequests();
+    const pages = await walk('devices', 25);
+    const listings = harness.simulator.control.requests.filter((request) => request.path === `/v2/accounts/${accountId}/devices`);
+    expect(listings).toHaveLength(pages.length);
+    expect(listings.map((request) => request.query.page_size)).toEqual(pages.map(() => '25'));
+    const startKeys = listings.map((request) => request.query.start_key);
+    expect(new Set(startKeys).size).toBe(startKeys.length);
+  });
+
   it('walks every user in one page when first covers them all', async () => {
     const pages = await walk('users', 41);
     expect(pages).toHaveLength(1);

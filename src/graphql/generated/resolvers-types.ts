@@ -1117,7 +1117,10 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page. On an empty page it is the `after` that was given (null on the first). */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** True when at least one more item follows this page. */
+  /**
+   * True when Kazoo has more rows after this page. With `ownerId`, `deviceType` or `enabled` filters (applied by Kazoo)
+   * those rows may all be filtered out, and the next page is then empty with `hasNextPage: false`.
+   */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
