@@ -92,7 +92,15 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
           : pageKey === undefined
             ? { o: position }
             : { k: pageKey, o: position };
-      edges.push({ cursor: encodeCursor(cursor), node: toNode(row) });
+      // Encoded only if the query asks for it: most pages are read through `nodes` or `edges { node }` alone.
+      let encoded: string | undefined;
+      edges.push({
+        get cursor() {
+          encoded ??= encodeCursor(cursor);
+          return encoded;
+        },
+        node: toNode(row),
+      });
     }
     if (hasNextPage || page.nextStartKey === undefined) break;
     if (edges.length === first && keep === undefined) {

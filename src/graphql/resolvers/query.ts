@@ -41,10 +41,7 @@ export const Query: QueryResolvers = {
       after: args.after,
       fetchPage: (startKey, pageSize) => devices.list(context.session, accountId, { startKey, pageSize, filters }),
       ...(index === undefined ? {} : { keep: (row: { id: string }) => index.has(row.id) === registered }),
-      toNode: (row) => {
-        context.loaders.deviceSummary.prime(documentKey(accountId, row.id), row);
-        return DeviceRef.fromSummary(accountId, row);
-      },
+      toNode: (row) => DeviceRef.fromSummary(accountId, row),
     });
     // What every node will ask for, fetched before the nodes resolve so their resolvers answer at once. Failures are
     // left to those fields: the page itself is still answered.
@@ -70,10 +67,7 @@ export const Query: QueryResolvers = {
       first: checkFirst(args.first),
       after: args.after,
       fetchPage: (startKey, pageSize) => users.list(context.session, accountId, { startKey, pageSize }),
-      toNode: (row) => {
-        context.loaders.userSummary.prime(documentKey(accountId, row.id), row);
-        return UserRef.fromSummary(accountId, row);
-      },
+      toNode: (row) => UserRef.fromSummary(accountId, row),
     });
   },
 
