@@ -28,11 +28,10 @@ interface DashboardPage {
 /** Kazoo's users listing is read in pages of this size by the gateway (src/kazoo/listing.ts FULL_LISTING_PAGE_SIZE). */
 const USERS_LISTING_PAGE = 1000;
 /**
- * Devices listing calls one operation may make whatever its page holds: the page itself, a re-read of the previous
- * Kazoo page when the `after` cursor points inside it (src/graphql/pagination.ts resumes from a Kazoo start key
- * plus an offset), and a one-row look-ahead when `first` is the 1,000 maximum.
+ * Devices-listing calls one page of the walk may make: the page itself. Kazoo looks one row ahead on its own
+ * (`next_start_key`), and cursors resume at Kazoo's next key (src/graphql/pagination.ts), so no page is read twice.
  */
-const DEVICE_LISTING_CALLS_PER_OPERATION = 3;
+const DEVICE_LISTING_CALLS_PER_OPERATION = 1;
 
 export interface UpstreamRow {
   devices: number;
@@ -194,7 +193,7 @@ export async function measureUpstream(control: SimulatorControl, options: Upstre
           .join(', '),
       ]),
     ),
-    '  bound/op = up to 3 devices listing calls (the page, a re-read to resume inside a Kazoo page, a look-ahead row at first: 1000)',
+    '  bound/op = 1 devices listing call (the page; Kazoo itself looks one row ahead)',
     '             + 1 /registrations + the users listing in pages of 1,000 (owner names): pages only, never devices',
   ];
   if (peerRows.length > 0) {
