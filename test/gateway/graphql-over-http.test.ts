@@ -39,6 +39,8 @@ describe('health routes', () => {
       body: JSON.stringify({ query: '{ viewer { accountId } }' }),
     });
     expect(response.headers.get('x-request-id')).toBe('trace-me-123');
+    // Answers depend on the caller's token: no shared cache may keep them.
+    expect(response.headers.get('cache-control')).toBe('no-store');
     expect(harness.simulator.control.requests.map((request) => request.requestId)).toEqual(['trace-me-123']);
   });
 });
