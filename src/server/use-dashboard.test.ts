@@ -1,40 +1,16 @@
 // GET /dashboard: the page with its bundled assets, the demo sign-in pre-filled in embedded-simulator mode.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeUiBuild } from '../../test/helpers/fake-ui-build.js';
-import type { FakeUiBuild } from '../../test/helpers/fake-ui-build.js';
-import { createLogger } from '../logger.js';
-import { startGateway } from './gateway.js';
+import { uiTestGateways } from '../../test/helpers/fake-ui-build.js';
+import type { UiTestGateways } from '../../test/helpers/fake-ui-build.js';
 import type { Gateway, GatewayOptions } from './gateway.js';
 
-const gateways: Gateway[] = [];
-let ui: FakeUiBuild;
-
-async function gateway(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  const started = await startGateway({
-    kazooUrl: 'http://127.0.0.1:9',
-    port: 0,
-    host: '127.0.0.1',
-    kazooTimeoutMs: 1_000,
-    maxBodyBytes: 65_536,
-    introspection: true,
-    logger: createLogger('silent'),
-    uiDir: ui.dir,
-    ...options,
-  });
-  gateways.push(started);
-  return started;
-}
+let gateways: UiTestGateways;
+const gateway = (options: Partial<GatewayOptions> = {}): Promise<Gateway> => gateways.start(options);
 
 beforeAll(() => {
-  ui = createFakeUiBuild();
+  gateways = uiTestGateways();
 });
-afterAll(async () => {
-  await Promise.all(gateways.map((started) => started.close()));
-  ui.remove();
-});
+afterAll(() => gateways.close());
 
 describe('dashboard', () => {
   it('serves the page with its script and styles, whatever the filters in the query string', async () => {
@@ -70,14 +46,9 @@ describe('dashboard', () => {
     const { url } = await gateway();
     expect((await fetch(`${url}/dashboard`, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(`${url}/dashboard`, { method: 'POST' })).status).toBe(405);
-    const empty = mkdtempSync(join(tmpdir(), 'no-ui-'));
-    try {
-      const unbuilt = await gateway({ uiDir: empty });
-      const response = await fetch(`${unbuilt.url}/dashboard`);
-      expect(response.status).toBe(503);
-      expect(await response.text()).toContain('npm run build');
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    const unbuilt = await gateways.startUnbuilt();
+    const response = await fetch(`${unbuilt.url}/dashboard`);
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('npm run build');
   });
 });

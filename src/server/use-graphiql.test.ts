@@ -1,40 +1,18 @@
 // GraphiQL on GET /graphql: served to browsers only, with its assets (content types, caching, compression, nothing
 // outside the build folder), switched off by GRAPHIQL=false and by default in production, demo token pre-filled.
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeUiBuild } from '../../test/helpers/fake-ui-build.js';
-import type { FakeUiBuild } from '../../test/helpers/fake-ui-build.js';
+import { uiTestGateways } from '../../test/helpers/fake-ui-build.js';
+import type { UiTestGateways } from '../../test/helpers/fake-ui-build.js';
 import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import { startGateway } from './gateway.js';
 import type { Gateway, GatewayOptions } from './gateway.js';
 import { prefersHtml } from './use-graphiql.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 
-const gateways: Gateway[] = [];
-let ui: FakeUiBuild;
-
-/** A gateway whose Kazoo is never called: these tests only ask for pages, assets and `__typename`. */
-async function gateway(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  const started = await startGateway({
-    kazooUrl: 'http://127.0.0.1:9',
-    port: 0,
-    host: '127.0.0.1',
-    kazooTimeoutMs: 1_000,
-    maxBodyBytes: 65_536,
-    introspection: true,
-    logger: createLogger('silent'),
-    uiDir: ui.dir,
-    ...options,
-  });
-  gateways.push(started);
-  return started;
-}
+let gateways: UiTestGateways;
+const gateway = (options: Partial<GatewayOptions> = {}): Promise<Gateway> => gateways.start(options);
 
 /** The config JSON the page hands its script. */
 function pageConfig(html: string): unknown {
@@ -57,12 +35,9 @@ function rawGet(base: string, path: string): Promise<number> {
 }
 
 beforeAll(() => {
-  ui = createFakeUiBuild();
+  gateways = uiTestGateways();
 });
-afterAll(async () => {
-  await Promise.all(gateways.map((started) => started.close()));
-  ui.remove();
-});
+afterAll(() => gateways.close());
 
 describe('prefersHtml', () => {
   it.each([
@@ -93,7 +68,7 @@ describe('GraphiQL page', () => {
     expect(html).toContain('<script type="module" src="ui/graphiql/graphiql-AAAA1111.js">');
     expect(html).toContain('<link rel="stylesheet" href="ui/graphiql/graphiql-BBBB2222.css">');
     expect(html).not.toMatch(/https?:\/\//);
-    expect(pageConfig(html)).toEqual({ demo: null, workers: ui.manifest.graphiql.workers });
+    expect(pageConfig(html)).toEqual({ demo: null, workers: gateways.ui.manifest.graphiql.workers });
   });
 
   it('leaves API clients alone: GET and POST with JSON Accept headers get GraphQL answers', async () => {
@@ -118,27 +93,22 @@ describe('GraphiQL page', () => {
     const html = await (await fetch(`${url}/graphql`, { headers: { accept: BROWSER_ACCEPT } })).text();
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('(demo)</title>');
-    expect(pageConfig(html)).toEqual({ demo, workers: ui.manifest.graphiql.workers });
+    expect(pageConfig(html)).toEqual({ demo, workers: gateways.ui.manifest.graphiql.workers });
   });
 
   it('is off with graphiql: false: browsers get the API answer and no GraphiQL asset is served', async () => {
     const { url } = await gateway({ graphiql: false });
     const page = await fetch(`${url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
     expect(page.headers.get('content-type')).not.toContain('text/html');
-    expect((await fetch(`${url}/${ui.manifest.graphiql.scripts[0]}`)).status).toBe(404);
+    expect((await fetch(`${url}/${gateways.ui.manifest.graphiql.scripts[0]}`)).status).toBe(404);
     expect((await fetch(`${url}/dashboard`)).status).toBe(200);
   });
 
   it('says how to build it when the UI was not built', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'no-ui-'));
-    try {
-      const { url } = await gateway({ uiDir: empty });
-      const response = await fetch(`${url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
-      expect(response.status).toBe(503);
-      expect(await response.text()).toContain('npm run build');
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    const { url } = await gateways.startUnbuilt();
+    const response = await fetch(`${url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('npm run build');
   });
 });
 
@@ -150,7 +120,7 @@ describe('GraphiQL assets', () => {
     expect(response.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    const worker = await fetch(`${url}/${ui.manifest.graphiql.workers.graphql}`);
+    const worker = await fetch(`${url}/${gateways.ui.manifest.graphiql.workers.graphql}`);
     expect(worker.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 
@@ -167,7 +137,7 @@ describe('GraphiQL assets', () => {
         .end();
     });
     expect(gzipped.encoding).toBe('gzip');
-    expect(gunzipSync(gzipped.body).toString()).toBe(ui.graphiqlScript);
+    expect(gunzipSync(gzipped.body).toString()).toBe(gateways.ui.graphiqlScript);
     const plain = await rawGet(url, '/ui/graphiql/graphiql-AAAA1111.js');
     expect(plain).toBe(200);
   });

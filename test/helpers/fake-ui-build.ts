@@ -4,6 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createLogger } from '../../src/logger.js';
+import { startGateway } from '../../src/server/gateway.js';
+import type { Gateway, GatewayOptions } from '../../src/server/gateway.js';
 import type { UiManifest } from '../../src/server/ui-build.js';
 
 export interface FakeUiBuild {
@@ -48,4 +51,45 @@ export function createFakeUiBuild(): FakeUiBuild {
   writeFileSync(join(dir, 'graphiql/graphiql-AAAA1111.js.gz'), gzipSync(graphiqlScript));
   writeFileSync(join(parent, 'secret.txt'), 'not for the web\n');
   return { dir, manifest, graphiqlScript, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+export interface UiTestGateways {
+  readonly ui: FakeUiBuild;
+  /** A gateway serving the fake build, whose Kazoo is never called: for tests that ask for pages and assets. */
+  start(options?: Partial<GatewayOptions>): Promise<Gateway>;
+  /** A gateway with no UI build at all (an empty folder). */
+  startUnbuilt(options?: Partial<GatewayOptions>): Promise<Gateway>;
+  /** Closes every gateway started and removes the folders. */
+  close(): Promise<void>;
+}
+
+export function uiTestGateways(): UiTestGateways {
+  const ui = createFakeUiBuild();
+  const gateways: Gateway[] = [];
+  const empty = mkdtempSync(join(tmpdir(), 'no-ui-'));
+  const start = async (options: Partial<GatewayOptions> = {}): Promise<Gateway> => {
+    const started = await startGateway({
+      kazooUrl: 'http://127.0.0.1:9',
+      port: 0,
+      host: '127.0.0.1',
+      kazooTimeoutMs: 1_000,
+      maxBodyBytes: 65_536,
+      introspection: true,
+      logger: createLogger('silent'),
+      uiDir: ui.dir,
+      ...options,
+    });
+    gateways.push(started);
+    return started;
+  };
+  return {
+    ui,
+    start,
+    startUnbuilt: (options = {}) => start({ ...options, uiDir: empty }),
+    async close() {
+      await Promise.all(gateways.map((started) => started.close()));
+      ui.remove();
+      rmSync(empty, { recursive: true, force: true });
+    },
+  };
 }
