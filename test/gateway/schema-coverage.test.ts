@@ -63,8 +63,9 @@ function follow(schema: GraphQLSchema, root: Fielded, path: string[]): { found: 
   return { found: true, graphqlPath: graphqlPath.join('.') };
 }
 
+// Kazoo's schemas come from ../shared, beside the project; a clone without it skips this suite.
 describe.skipIf(!existsSync(SCHEMAS))("coverage of Kazoo 4.3's documents", () => {
-  const schemas = loadSchemas();
+  const schemas = existsSync(SCHEMAS) ? loadSchemas() : new Map<string, JsonSchema>();
   const gateway = buildGatewaySchema();
   const type = (name: string): Fielded => gateway.getType(name) as Fielded;
   // Kazoo hashes a user's password and never returns it.
