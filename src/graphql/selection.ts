@@ -1,5 +1,5 @@
-// Which fields a query selects on the nodes of a connection (`edges { node { … } }` and `nodes { … }`), fragments
-// included, so a root resolver can fetch up front what every node of the page will ask for. Directives (@skip,
+// Which fields a query selects under a field, or on the nodes of a connection (`edges { node { … } }` and
+// `nodes { … }`), fragments included, so a resolver can fetch up front what every node or event will ask for. Directives (@skip,
 // @include) are not evaluated: fetching something a query then skips costs a call, never a wrong answer.
 import { Kind } from 'graphql';
 import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
@@ -12,6 +12,15 @@ function* fieldsOf(selectionSet: SelectionSetNode | undefined, fragments: Fragme
     else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet, fragments);
     else yield* fieldsOf(fragments[selection.name.value]?.selectionSet, fragments);
   }
+}
+
+/** The fields selected directly under the field being resolved. */
+export function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const field of info.fieldNodes) {
+    for (const child of fieldsOf(field.selectionSet, info.fragments)) names.add(child.name.value);
+  }
+  return names;
 }
 
 export function connectionNodeFields(info: GraphQLResolveInfo): ReadonlySet<string> {

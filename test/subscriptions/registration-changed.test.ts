@@ -162,6 +162,24 @@ describe('registrationChanged', () => {
     expect(deviceReads.filter((request) => !request.path.endsWith('/devices'))).toEqual([]);
   });
 
+  it("reads the owners of a whole batch together, as a page of devices does, not one user at a time", async () => {
+    const query = /* GraphQL */ `
+      subscription($accountId: ID!) {
+        registrationChanged(accountId: $accountId, initial: true) { deviceId device { name owner { fullName } } }
+      }
+    `;
+    harness.simulator.control.resetRequests();
+    const subscriber = record(open(), { accountId: harness.accountId }, query);
+    await waitFor(() => subscriber.events.length >= 60, 'the initial state');
+
+    expect(subscriber.errors).toEqual([]);
+    expect(subscriber.events.filter((event) => (event as { device?: { owner?: unknown } }).device?.owner != null).length).toBeGreaterThan(20);
+    const userReads = harness.simulator.control.requests.filter(
+      (request) => request.method === 'GET' && request.path.startsWith(`/v2/accounts/${harness.accountId}/users`),
+    );
+    expect(userReads.map((request) => request.path)).toEqual([`/v2/accounts/${harness.accountId}/users`]);
+  });
+
   it('checks ids before asking Kazoo anything', async () => {
     const client = open();
     // The connection itself checks the token with Kazoo: wait for that before counting.

@@ -3,7 +3,7 @@
 // account's shared watcher. Events reuse the Registration and Device models of queries.
 import * as accounts from '../../kazoo/accounts.js';
 import { KazooError } from '../../kazoo/errors.js';
-import { assertKazooId } from '../../kazoo/paths.js';
+import { assertKazooId, isKazooId } from '../../kazoo/paths.js';
 import { documentKey } from '../../loaders/index.js';
 import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
 import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
@@ -11,6 +11,7 @@ import { subscriptionContextOf } from '../../subscriptions/subscription-context.
 import { gatewayError, toGraphQLError } from '../errors.js';
 import type { RegistrationEventResolvers, SubscriptionResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef } from '../models.js';
+import { selectedFields } from '../selection.js';
 
 /** The close code of a connection dropped for falling behind (a 4xxx code: graphql-ws clients retry those). */
 export const SUBSCRIBER_OVERFLOW_CLOSE_CODE = 4413;
@@ -70,12 +71,19 @@ export const RegistrationEvent: RegistrationEventResolvers = {
     event.registered
       ? { accountId: event.accountId, deviceId: event.deviceId, registered: true, details: event.details ?? undefined }
       : null,
-  device: async (event, _args, context) => {
+  device: async (event, _args, context, info) => {
     const loader = context.loaders.deviceSummary;
     if (requestedBatch.get(loader) !== event.batch) {
-      // The whole batch in one go: from three devices on, one listing answers every event of the batch.
+      // The whole batch in one go: from three devices on, one listing answers every event of the batch. Events run
+      // one after another, so the owners the batch's devices will ask for are requested together here too.
       requestedBatch.set(loader, event.batch);
-      void loader.loadMany(event.batch.deviceIds.map((deviceId) => documentKey(event.accountId, deviceId)));
+      const summaries = loader.loadMany(event.batch.deviceIds.map((deviceId) => documentKey(event.accountId, deviceId)));
+      if (selectedFields(info).has('owner')) {
+        void summaries.then((found) => {
+          const owners = new Set(found.map((summary) => (summary instanceof Error ? undefined : summary?.owner_id)).filter(isKazooId));
+          if (owners.size > 0) void context.loaders.userSummary.loadMany([...owners].map((id) => documentKey(event.accountId, id)));
+        });
+      }
     }
     const summary = await loader.load(documentKey(event.accountId, event.deviceId));
     return summary === null ? null : DeviceRef.fromSummary(event.accountId, summary);
