@@ -100,7 +100,11 @@ export function applyKazooMapping(schema: GraphQLSchema): GraphQLSchema {
       const resolve =
         fieldConfig.resolve ??
         (computed ? defaultFieldResolver : kazooFieldResolver(directive?.key ?? snakeCase(fieldName), directive));
-      return { ...fieldConfig, resolve: withErrorCodes(resolve) };
+      return {
+        ...fieldConfig,
+        resolve: withErrorCodes(resolve),
+        ...(fieldConfig.subscribe === undefined ? {} : { subscribe: withErrorCodes(fieldConfig.subscribe) }),
+      };
     },
   });
 }

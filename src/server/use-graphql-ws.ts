@@ -139,14 +139,14 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       context: (ctx): SubscriptionContext => {
         const connection = connections.get(ctx);
         if (connection === undefined) throw new Error('operation on an unacknowledged connection');
-        return {
-          ...createContext(client, connection.token, randomUUID()),
+        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
+        return Object.assign(createContext(client, connection.token, randomUUID()), {
           registrations,
           connection: {
             expiresAt: connection.expiresAt,
-            close: (code, reason) => ctx.extra.socket.close(code, reason),
+            close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
           },
-        };
+        });
       },
       // Parsing, validation and the operation limits, as Apollo runs them for HTTP; refusals are GraphQL errors for
       // that operation only, the socket stays open.

@@ -45,7 +45,9 @@ export async function subscribeWithFreshLoaders(
       batch = eventBatch;
       loaders = createLoaders(context.session);
     }
-    return Promise.resolve(execute({ ...args, rootValue: event, contextValue: { ...context, loaders } }));
+    // The batch's loaders over the subscription's context (a spread would build the context's own lazy loaders).
+    const contextValue: GatewayContext = Object.create(context, { loaders: { value: loaders } });
+    return Promise.resolve(execute({ ...args, rootValue: event, contextValue }));
   };
 
   const results: AsyncIterableIterator<ExecutionResult> = {

@@ -8,7 +8,7 @@ import { documentKey } from '../../loaders/index.js';
 import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
 import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
 import { subscriptionContextOf } from '../../subscriptions/subscription-context.js';
-import { gatewayError, toGraphQLError } from '../errors.js';
+import { gatewayError } from '../errors.js';
 import type { RegistrationEventResolvers, SubscriptionResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef } from '../models.js';
 import { selectedFields } from '../selection.js';
@@ -27,29 +27,26 @@ function checkDeviceIds(deviceIds: readonly string[]): ReadonlySet<string> {
 
 export const Subscription: SubscriptionResolvers = {
   registrationChanged: {
+    // Errors get their codes from kazoo-mapping.ts, which wraps subscribe functions like resolvers.
     subscribe: async (_root, args, context) => {
-      try {
-        const accountId = assertKazooId(args.accountId, 'accountId');
-        const deviceIds = args.deviceIds == null ? undefined : checkDeviceIds(args.deviceIds);
-        const live = subscriptionContextOf(context);
-        if (live === undefined) throw overHttp();
-        const { expiresAt } = live.connection;
-        if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
-          throw new KazooError('UNAUTHENTICATED', 'The Kazoo token of this connection has expired: reconnect with a fresh token');
-        }
-        // Reading the account with the subscriber's own token: Kazoo answers 403 when the token may not see it.
-        await accounts.get(context.session, accountId);
-        return live.registrations.subscribe({
-          accountId,
-          deviceIds,
-          initial: args.initial === true,
-          session: context.session,
-          expiresAt,
-          onOverflow: (reason) => live.connection.close(SUBSCRIBER_OVERFLOW_CLOSE_CODE, reason),
-        });
-      } catch (error) {
-        throw toGraphQLError(error);
+      const accountId = assertKazooId(args.accountId, 'accountId');
+      const deviceIds = args.deviceIds == null ? undefined : checkDeviceIds(args.deviceIds);
+      const live = subscriptionContextOf(context);
+      if (live === undefined) throw overHttp();
+      const { expiresAt } = live.connection;
+      if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+        throw new KazooError('UNAUTHENTICATED', 'The Kazoo token of this connection has expired: reconnect with a fresh token');
       }
+      // Reading the account with the subscriber's own token: Kazoo answers 403 when the token may not see it.
+      await accounts.get(context.session, accountId);
+      return live.registrations.subscribe({
+        accountId,
+        deviceIds,
+        initial: args.initial === true,
+        session: context.session,
+        expiresAt,
+        onOverflow: (reason) => live.connection.close(SUBSCRIBER_OVERFLOW_CLOSE_CODE, reason),
+      });
     },
     resolve: (event: unknown): RegistrationEventModel => {
       // Over HTTP, graphql-js executes a subscription like a query, with no event.
