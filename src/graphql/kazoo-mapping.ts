@@ -37,11 +37,23 @@ export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
-function kazooDirective(
-  schema: GraphQLSchema,
-  node: Parameters<typeof getDirective>[1],
-): KazooDirective | undefined {
-  return getDirective(schema, node, 'kazoo')?.[0] as KazooDirective | undefined;
+type DirectableNode = Parameters<typeof getDirective>[1];
+
+/** Directives by schema element: getDirective re-reads the AST on every call, and mutations ask per input field. */
+const directives = new WeakMap<DirectableNode, KazooDirective | null>();
+
+function kazooDirective(schema: GraphQLSchema, node: DirectableNode): KazooDirective | undefined {
+  let directive = directives.get(node);
+  if (directive === undefined) {
+    directive = (getDirective(schema, node, 'kazoo')?.[0] as KazooDirective | undefined) ?? null;
+    directives.set(node, directive);
+  }
+  return directive ?? undefined;
+}
+
+/** The Kazoo key a field or input field reads or writes: its `@kazoo(key:)`, or the snake_case of its name. */
+export function kazooKeyOf(schema: GraphQLSchema, field: DirectableNode & { name: string }): string {
+  return kazooDirective(schema, field)?.key ?? snakeCase(field.name);
 }
 
 /** Object keyed by id -> list of entries whose fields read snake_case keys like every other Kazoo object. */
@@ -137,7 +149,7 @@ export function toKazooDocument(
     const directive = kazooDirective(conversion.schema, field);
     const converted = convertInputValue(conversion, field, directive, value);
     if (directive?.inline === true && isRecord(converted)) Object.assign(document, converted);
-    else document[directive?.key ?? snakeCase(name)] = converted;
+    else document[kazooKeyOf(conversion.schema, field)] = converted;
   }
   const extra = input.extra;
   if (extra !== undefined && extra !== null) {
@@ -218,7 +230,7 @@ export function inputPathOf(
   const segments = kazooPath.split('.');
   for (const [position, segment] of segments.entries()) {
     const match = Object.values(current.getFields()).find(
-      (field) => (kazooDirective(schema, field)?.key ?? snakeCase(field.name)) === segment,
+      (field) => kazooKeyOf(schema, field) === segment,
     );
     if (match === undefined) return undefined;
     path.push(match.name);

@@ -23,7 +23,6 @@
 // The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
 // lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
 // `sip { username }` costs 203; `users(first: 1000) { nodes { devices { device { raw } } } }` costs 11 002.
-import { getDirective } from '@graphql-tools/utils';
 import { getArgumentValues, getNamedType, isObjectType, Kind } from 'graphql';
 import type {
   DocumentNode,
@@ -35,7 +34,7 @@ import type {
   OperationDefinitionNode,
   SelectionSetNode,
 } from 'graphql';
-import { snakeCase } from '../graphql/kazoo-mapping.js';
+import { kazooKeyOf } from '../graphql/kazoo-mapping.js';
 import { MAX_PAGE } from '../graphql/pagination.js';
 import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
@@ -256,8 +255,6 @@ function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, var
   }
 }
 
-const kazooKeys = new WeakMap<GraphQLField<unknown, unknown>, string>();
-
 /** Whether a listing row already holds what the field reads. */
 function summaryHolds(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, rule: FieldRule, source: Source): boolean {
   if (source === 'document') return true;
@@ -266,13 +263,3 @@ function summaryHolds(schema: GraphQLSchema, field: GraphQLField<unknown, unknow
   return (rule.reads ?? [kazooKeyOf(schema, field)]).every((key) => keys.has(key));
 }
 
-/** The Kazoo key a field reads: its `@kazoo(key:)`, or the snake_case of its name (as kazoo-mapping.ts does). */
-function kazooKeyOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): string {
-  let key = kazooKeys.get(field);
-  if (key === undefined) {
-    const directive = getDirective(schema, field, 'kazoo')?.[0] as { key?: unknown } | undefined;
-    key = typeof directive?.key === 'string' ? directive.key : snakeCase(field.name);
-    kazooKeys.set(field, key);
-  }
-  return key;
-}
