@@ -7,7 +7,7 @@ import { isKazooError } from '../kazoo/errors.js';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooDevice, KazooUser } from '../kazoo/types.js';
 import * as users from '../kazoo/users.js';
-import { mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js';
+import { asError, mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js';
 import { splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
 
@@ -21,7 +21,7 @@ function documentLoader<T>(session: KazooSession, fetch: Fetch<T>): DataLoader<D
         return await fetch(session, accountId, id);
       } catch (error) {
         if (isKazooError(error) && error.code === 'NOT_FOUND') return null;
-        return error instanceof Error ? error : new Error(String(error));
+        return asError(error);
       }
     }),
   );

@@ -11,6 +11,7 @@ import type {
   KazooUserSummary,
 } from '../kazoo/types.js';
 import * as users from '../kazoo/users.js';
+import { asError, mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js';
 import { deviceDocumentLoader, userDocumentLoader } from './documents.js';
 import { splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
@@ -42,15 +43,12 @@ export function createLoaders(session: KazooSession): Loaders {
     deviceSummary: summaryLoader(session, devices.listAllSummaries, device),
     user,
     userSummary: summaryLoader(session, users.listAllSummaries, user),
+    // A few at a time, like documents: a page of users asking for their devices is one call per user.
     userDevices: new DataLoader<DocumentKey, KazooUserDeviceSummary[]>((keys) =>
-      Promise.all(
-        keys.map((key) => {
-          const { accountId, id } = splitDocumentKey(key);
-          return users.devices(session, accountId, id).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          );
-        }),
-      ),
+      mapConcurrently(keys, UPSTREAM_CONCURRENCY, (key) => {
+        const { accountId, id } = splitDocumentKey(key);
+        return users.devices(session, accountId, id).catch(asError);
+      }),
     ),
     registrations: registrationIndexLoader(session),
   };

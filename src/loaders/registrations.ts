@@ -6,6 +6,7 @@ import { isKazooError } from '../kazoo/errors.js';
 import * as registrations from '../kazoo/registrations.js';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooRegistration } from '../kazoo/types.js';
+import { asError } from './concurrency.js';
 import { SettledLoader } from './settled-loader.js';
 
 export interface RegisteredDevice {
@@ -52,9 +53,7 @@ export function registrationIndexLoader(session: KazooSession): SettledLoader<st
   return new SettledLoader<string, RegistrationIndex>((accountIds) =>
     Promise.all(
       accountIds.map((accountId) =>
-        readRegistrationIndex(session, accountId).catch((error: unknown) =>
-          error instanceof Error ? error : new Error(String(error)),
-        ),
+        readRegistrationIndex(session, accountId).catch(asError),
       ),
     ),
   );

@@ -6,6 +6,7 @@
 import type DataLoader from 'dataloader';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooObject } from '../kazoo/types.js';
+import { asError } from './concurrency.js';
 import { documentKey, groupByAccount } from './keys.js';
 import { SettledLoader } from './settled-loader.js';
 import type { DocumentKey } from './keys.js';
@@ -35,7 +36,7 @@ export function summaryLoader<Summary extends KazooObject & { id: string }, Doc 
           const byId = new Map((await listAll(session, accountId)).map((summary) => [summary.id, summary]));
           for (const { id, index } of wanted) results[index] = byId.get(id) ?? null;
         } catch (error) {
-          const failure = error instanceof Error ? error : new Error(String(error));
+          const failure = asError(error);
           for (const { index } of wanted) results[index] = failure;
         }
       }),

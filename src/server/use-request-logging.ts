@@ -78,6 +78,8 @@ export function useRequestLogging(parent: Logger): RequestLogging {
     upstreamAttempt(attempt) {
       const count = upstreamCalls.get(attempt.requestId);
       if (count !== undefined) upstreamCalls.set(attempt.requestId, count + 1);
+      // Every Kazoo call passes here: build the line only when debug lines are written.
+      if (!logger.isLevelEnabled('debug')) return;
       logger.debug(
         {
           requestId: attempt.requestId,
