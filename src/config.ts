@@ -1,6 +1,13 @@
 // The gateway's configuration, from the environment. Every setting has a default that works on a fresh machine;
 // a bad value stops start-up with a message naming the variable, instead of a surprise later.
+import { DEFAULT_CIRCUIT_BREAKER } from './kazoo/circuit-breaker.js';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_QUERY_TOKENS,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+} from './server/gateway.js';
 import { corsOriginsProblem } from './server/use-cors.js';
+import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REDIS_LEASE_MS,
@@ -117,23 +124,23 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 104_857_600),
     introspection: boolean(env, 'INTROSPECTION', true),
     graphiql: boolean(env, 'GRAPHIQL', env.NODE_ENV?.trim() !== 'production'),
-    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
-    maxQueryAliases: integer(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
-    maxQueryCost: integer(env, 'MAX_QUERY_COST', 250, 1, 1_000_000),
-    maxQueryTokens: integer(env, 'MAX_QUERY_TOKENS', 5_000, 500, 1_000_000),
+    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', DEFAULT_OPERATION_LIMITS.maxDepth, 2, 100),
+    maxQueryAliases: integer(env, 'MAX_QUERY_ALIASES', DEFAULT_OPERATION_LIMITS.maxAliases, 0, 10_000),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', DEFAULT_OPERATION_LIMITS.maxCost, 1, 1_000_000),
+    maxQueryTokens: integer(env, 'MAX_QUERY_TOKENS', DEFAULT_MAX_QUERY_TOKENS, 500, 1_000_000),
     batchedRequests: boolean(env, 'BATCHED_REQUESTS', false),
-    maxBatchSize: integer(env, 'MAX_BATCH_SIZE', 10, 1, 1_000),
+    maxBatchSize: integer(env, 'MAX_BATCH_SIZE', DEFAULT_MAX_BATCH_SIZE, 1, 1_000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
     corsOrigins,
     corsAllowCredentials,
     metricsEnabled: boolean(env, 'METRICS_ENABLED', true),
-    circuitBreakerFailures: integer(env, 'CIRCUIT_BREAKER_FAILURES', 10, 1, 10_000),
-    circuitBreakerOpenMs: integer(env, 'CIRCUIT_BREAKER_OPEN_MS', 5_000, 100, 600_000),
+    circuitBreakerFailures: integer(env, 'CIRCUIT_BREAKER_FAILURES', DEFAULT_CIRCUIT_BREAKER.failureThreshold, 1, 10_000),
+    circuitBreakerOpenMs: integer(env, 'CIRCUIT_BREAKER_OPEN_MS', DEFAULT_CIRCUIT_BREAKER.openMs, 100, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 1_000, 600_000),
     registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
     subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
-    maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
+    maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 1, 10_000),
     redisUrl: redisUrl(env),
     redisKeyPrefix: redisKeyPrefix(env),
     redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),

@@ -77,9 +77,9 @@ export interface GatewayOptions {
 
 /** Fragments expanded, the most selections a document may have (Apollo's check, run before the other rules). */
 const MAX_RECURSIVE_SELECTIONS = 10_000;
-const DEFAULT_MAX_QUERY_TOKENS = 5_000;
-const DEFAULT_MAX_BATCH_SIZE = 10;
-const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+export const DEFAULT_MAX_QUERY_TOKENS = 5_000;
+export const DEFAULT_MAX_BATCH_SIZE = 10;
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
