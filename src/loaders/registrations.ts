@@ -21,18 +21,36 @@ export type RegistrationIndex = ReadonlyMap<string, RegisteredDevice>;
 /** Codes that mean `/registrations` cannot be used here, as opposed to Kazoo failing. */
 const REGISTRATIONS_UNAVAILABLE = new Set(['NOT_FOUND', 'FORBIDDEN', 'UPSTREAM_REJECTED']);
 
-export async function readRegistrationIndex(session: KazooSession, accountId: string): Promise<RegistrationIndex> {
-  try {
-    return indexRegistrations(await registrations.list(session, accountId));
-  } catch (error) {
-    if (!isKazooError(error) || !REGISTRATIONS_UNAVAILABLE.has(error.code)) throw error;
+/** Where registration state was read: `/registrations`, or `/devices/status` where that is not available. */
+export type RegistrationSource = 'registrations' | 'devices/status';
+
+/**
+ * Reads from `from` (default `/registrations`, falling back to `/devices/status` when it is not available) and says
+ * which source answered, so a long-lived reader (a registration watcher) need not ask a missing module every time.
+ */
+export async function readRegistrations(
+  session: KazooSession,
+  accountId: string,
+  from: RegistrationSource = 'registrations',
+): Promise<{ index: RegistrationIndex; source: RegistrationSource }> {
+  if (from === 'registrations') {
+    try {
+      return { index: indexRegistrations(await registrations.list(session, accountId)), source: 'registrations' };
+    } catch (error) {
+      if (!isKazooError(error) || !REGISTRATIONS_UNAVAILABLE.has(error.code)) throw error;
+    }
   }
   const statuses = await devices.status(session, accountId);
-  return new Map(
+  const index = new Map(
     statuses
       .filter((status) => status.registered === true && typeof status.device_id === 'string')
       .map((status) => [status.device_id, { deviceId: status.device_id, details: undefined }]),
   );
+  return { index, source: 'devices/status' };
+}
+
+export async function readRegistrationIndex(session: KazooSession, accountId: string): Promise<RegistrationIndex> {
+  return (await readRegistrations(session, accountId)).index;
 }
 
 /** One entry per device: a device with several contacts keeps the most recently seen one. */

@@ -1,14 +1,14 @@
 // One account's poller on this gateway instance. It polls only while it holds the account's lease (so however many
-// instances and subscribers there are, Kazoo is polled once per interval), reads `/registrations` through
-// readRegistrationIndex like any query does, diffs against the last reading and commits the reading and its changes
-// to the feed. A failed poll (5xx, timeout, refused connection, 429) commits nothing: no device is reported as
+// instances and subscribers there are, Kazoo is polled once per interval), reads `/registrations` as queries do
+// (loaders/registrations.ts; `/devices/status` where it is not available), diffs against the last reading and commits
+// the reading and its changes to the feed. A failed poll (5xx, timeout, refused connection, 429) commits nothing: no device is reported as
 // dropped because Kazoo could not be asked; polling backs off, and the first good reading is diffed against the
 // last good one, so only real differences are published.
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
-import { readRegistrationIndex } from '../loaders/registrations.js';
-import type { RegistrationIndex } from '../loaders/registrations.js';
+import { readRegistrations } from '../loaders/registrations.js';
+import type { RegistrationIndex, RegistrationSource } from '../loaders/registrations.js';
 import type { Logger } from '../logger.js';
 import type { FeedMessage, RegistrationFeed } from './feed.js';
 import type { PollCredentials } from './poll-credentials.js';
@@ -33,6 +33,8 @@ const JITTER = 0.1;
 /** Consecutive failures double the wait, up to this many poll intervals (and MAX_BACKOFF_MS). */
 const MAX_BACKOFF_INTERVALS = 8;
 const MAX_BACKOFF_MS = 60_000;
+/** Where /registrations is not available, polls read /devices/status and ask /registrations again every this many. */
+const REGISTRATIONS_RETRY_POLLS = 60;
 /** Tokens tried in one poll when Kazoo refuses them, before waiting for the next one. */
 const MAX_CREDENTIALS_PER_POLL = 3;
 
@@ -58,6 +60,9 @@ export class RegistrationWatcher {
   private lastReading: { devices: RegisteredDevices; seq: number } | undefined;
   private stopped = false;
   private failures = 0;
+  /** The source the last poll read, and polls since /registrations was last tried. */
+  private source: RegistrationSource = 'registrations';
+  private pollsSinceRegistrationsTried = 0;
   private wake: (() => void) | undefined;
 
   constructor(options: RegistrationWatcherOptions) {
@@ -166,7 +171,13 @@ export class RegistrationWatcher {
       }
       let index: RegistrationIndex;
       try {
-        index = await readRegistrationIndex({ client, token: credential.token, requestId: randomUUID() }, accountId);
+        const read = await readRegistrations(
+          { client, token: credential.token, requestId: randomUUID() },
+          accountId,
+          this.registrationSource(),
+        );
+        index = read.index;
+        this.source = read.source;
       } catch (error) {
         if (isKazooError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
           this.log.info({ source: credential.source, code: error.code }, 'Kazoo refused the polling token; trying another');
@@ -222,6 +233,15 @@ export class RegistrationWatcher {
     const backoff = Math.min(pollMs * 2 ** Math.min(this.failures, 10), ceiling);
     const retryAfter = isKazooError(error) ? (error.retryAfterMs ?? 0) : 0;
     return this.jittered(Math.max(backoff, retryAfter));
+  }
+
+  /** /registrations, unless the last poll found it unavailable: then /devices/status, trying /registrations now and then. */
+  private registrationSource(): RegistrationSource {
+    if (this.source === 'registrations' || ++this.pollsSinceRegistrationsTried >= REGISTRATIONS_RETRY_POLLS) {
+      this.pollsSinceRegistrationsTried = 0;
+      return 'registrations';
+    }
+    return 'devices/status';
   }
 
   private jittered(ms: number): number {
