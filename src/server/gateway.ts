@@ -11,7 +11,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
-import { buildGatewaySchema } from '../graphql/schema.js';
+import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
@@ -25,6 +25,7 @@ import { useErrorLogging } from './use-error-logging.js';
 import { useGraphiQL } from './use-graphiql.js';
 import { useGraphqlWs } from './use-graphql-ws.js';
 import { kazooReadiness, useHealthCheck } from './use-health-check.js';
+import { useCompiledExecution } from './use-compiled-execution.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
@@ -134,7 +135,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    // Apollo parses, validates and runs the plugins; operations then run as compiled queries (use-compiled-execution.ts).
+    gateway: useCompiledExecution(schema, schemaSource).gateway,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,

@@ -21,6 +21,24 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
   }
 });
 
+describe('refused variables', () => {
+  it('are the client\'s error: HTTP 400, BAD_USER_INPUT, naming the variable, and nothing reaches Kazoo', async () => {
+    const before = harness.simulator.control.requests.length;
+    const query = 'query($a: ID!, $first: Int) { devices(accountId: $a, first: $first) { edges { node { id } } } }';
+    for (const first of ['ten', 2 ** 40]) {
+      const result = await harness.graphql(query, { a: harness.accountId, first });
+      expect(result.status).toBe(400);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ message: expect.stringContaining('Variable "$first" got invalid value'), extensions: { code: 'BAD_USER_INPUT' } }),
+      ]);
+    }
+    const missing = await harness.graphql(query, { a: null });
+    expect(missing.status).toBe(400);
+    expect(missing.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(harness.simulator.control.requests.length).toBe(before);
+  });
+});
+
 describe('health routes', () => {
   it('/healthz and /readyz answer while Kazoo is up, /readyz fails while it is down', async () => {
     expect((await fetch(`${harness.gateway.url}/healthz`)).status).toBe(200);
