@@ -50,6 +50,22 @@ export function checkFirst(first: number | null | undefined): number {
   return wanted;
 }
 
+/** One edge of a connection. Its cursor is encoded only if the query asks for it: most pages are read through
+ * `nodes` or `edges { node }` alone. A class, so that the 50–1,000 edges of a page share one shape and one getter. */
+class Edge<Node> {
+  #encoded: string | undefined;
+
+  constructor(
+    private readonly position: CursorPosition,
+    readonly node: Node,
+  ) {}
+
+  get cursor(): string {
+    this.#encoded ??= encodeCursor(this.position);
+    return this.#encoded;
+  }
+}
+
 export interface PaginateOptions<Row, Node> {
   first: number;
   after: string | null | undefined;
@@ -63,7 +79,7 @@ export interface PaginateOptions<Row, Node> {
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
   const { first, fetchPage, keep, toNode } = options;
   const start = decodeCursor(options.after);
-  const edges: { cursor: string; node: Node }[] = [];
+  const edges: Edge<Node>[] = [];
   let pageKey = start.k;
   let skip = start.o;
   let hasNextPage = false;
@@ -74,7 +90,9 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
     const wanted = keep === undefined ? first - edges.length + skip : MAX_PAGE;
     const page = await fetchPage(pageKey, Math.min(MAX_PAGE, wanted));
     let position = 0; // matching rows seen from pageKey, skipped ones included
-    for (const [index, row] of page.items.entries()) {
+    const rows = page.items;
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index] as Row;
       if (keep !== undefined && !keep(row)) continue;
       position++;
       if (skip > 0) {
@@ -87,20 +105,12 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
       }
       // The last row of a page points at Kazoo's next key: the next request starts there instead of re-reading.
       const cursor =
-        index === page.items.length - 1 && page.nextStartKey !== undefined
+        index === rows.length - 1 && page.nextStartKey !== undefined
           ? { k: page.nextStartKey, o: 0 }
           : pageKey === undefined
             ? { o: position }
             : { k: pageKey, o: position };
-      // Encoded only if the query asks for it: most pages are read through `nodes` or `edges { node }` alone.
-      let encoded: string | undefined;
-      edges.push({
-        get cursor() {
-          encoded ??= encodeCursor(cursor);
-          return encoded;
-        },
-        node: toNode(row),
-      });
+      edges.push(new Edge(cursor, toNode(row)));
     }
     if (hasNextPage || page.nextStartKey === undefined) break;
     if (edges.length === first && keep === undefined) {

@@ -2,18 +2,24 @@
 // another path: ids are checked against Kazoo's id shape and every segment is percent-encoded.
 import { KazooError } from './errors.js';
 
-/** Kazoo document and account ids: 32 lower-case hex characters (CouchDB uuids). */
-const KAZOO_ID = /^[0-9a-f]{32}$/;
-
 /** What may be dialled through quickcall: digits, letters for extensions such as `*97`, `+`, `*` and `#`. */
 const DIALLED_NUMBER = /^[+]?[0-9A-Za-z*#]{1,64}$/;
 
+/**
+ * Kazoo document and account ids: 32 lower-case hex characters (CouchDB uuids). Checked by hand rather than with
+ * /^[0-9a-f]{32}$/: it runs for every row of every page (owners, registrations), and this is several times faster.
+ */
 export function isKazooId(value: unknown): value is string {
-  return typeof value === 'string' && KAZOO_ID.test(value);
+  if (typeof value !== 'string' || value.length !== 32) return false;
+  for (let index = 0; index < 32; index++) {
+    const code = value.charCodeAt(index);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
+  }
+  return true;
 }
 
 export function assertKazooId(value: string, argument: string): string {
-  if (!KAZOO_ID.test(value)) {
+  if (!isKazooId(value)) {
     throw new KazooError('INVALID_ARGUMENT', `${argument} must be a Kazoo id: 32 lower-case hexadecimal characters`, {
       fieldErrors: [{ field: argument, rule: 'format', message: 'must be 32 lower-case hexadecimal characters' }],
     });
