@@ -9,14 +9,19 @@
 // its gateway interface is the one place Apollo lets something else execute. Apollo hands over the same parsed
 // DocumentNode for the same query text (its document store), so compiled queries are kept per DocumentNode, and go
 // when Apollo's cache lets the document go. Subscriptions over graphql-ws keep graphql-js's `subscribe`.
+// Compiling costs about a millisecond, some thirty graphql-js runs of a small read: a document is compiled on its
+// second run only (as Mercurius does), so one-off documents (GraphiQL, probes, an abuser's unique queries) never pay it.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError } from 'graphql';
+import { execute as executeInterpreted, GraphQLError } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
 
 /** What a (document, operation) compiles to: a query to run, or the errors compiling it gave (sent as the answer). */
 type Compiled = CompiledQuery | ExecutionResult;
+
+/** Runs with graphql-js before a document is compiled. */
+const INTERPRETED_RUNS = 1;
 
 export interface CompiledExecution {
   /** For ApolloServer's `gateway` option. */
@@ -26,25 +31,33 @@ export interface CompiledExecution {
 }
 
 export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): CompiledExecution {
-  const compiledByDocument = new WeakMap<DocumentNode, Map<string | null, Compiled>>();
+  /** Per document and operation name: runs so far until compiled, then what it compiled to. */
+  const byDocument = new WeakMap<DocumentNode, Map<string | null, number | Compiled>>();
 
-  const compiled = (document: DocumentNode, operationName: string | null): Compiled => {
-    let byOperation = compiledByDocument.get(document);
+  /** The compiled query, or undefined while the document is run with graphql-js. */
+  const compiledFor = (document: DocumentNode, operationName: string | null): Compiled | undefined => {
+    let byOperation = byDocument.get(document);
     if (byOperation === undefined) {
       byOperation = new Map();
-      compiledByDocument.set(document, byOperation);
+      byDocument.set(document, byOperation);
     }
-    let entry = byOperation.get(operationName);
-    if (entry === undefined) {
-      // Errors thrown in resolvers become GraphQL errors either way; their stacks are never sent (Apollo strips them).
-      entry = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-      byOperation.set(operationName, entry);
+    const known = byOperation.get(operationName) ?? 0;
+    if (typeof known !== 'number') return known;
+    if (known < INTERPRETED_RUNS) {
+      byOperation.set(operationName, known + 1);
+      return undefined;
     }
-    return entry;
+    // Errors thrown in resolvers become GraphQL errors either way; their stacks are never sent (Apollo strips them).
+    const compiled = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    byOperation.set(operationName, compiled);
+    return compiled;
   };
 
   const execute: GatewayExecutor = async ({ document, operation, operationName, request, context }) => {
-    const query = compiled(document, operationName);
+    const query = compiledFor(document, operationName);
+    if (query === undefined) {
+      return executeInterpreted({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+    }
     if (!isCompiledQuery(query)) return query;
     const result = await query.query(undefined, context, request.variables ?? {});
     // No data at all: the variables were refused before anything ran.
