@@ -9,6 +9,9 @@
 // - upstream polls per interval: /registrations reads of the account in the simulator's log over the measured
 //   window, divided by the number of poll intervals in it (goal: one, whatever N and the number of instances).
 // REGISTRATION_POLL_MS is 1,000 for the run so changes are observed within a second.
+// A floor is measured the same way at the largest count: bench/broadcast-server.ts, a bare `ws` server that writes
+// one message per socket with no GraphQL at all, driven by the same client processes. It is what writing that many
+// sockets costs on this machine, with the clients on the same cores.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -34,6 +37,8 @@ const FD_HEADROOM = 500;
 
 export interface FanoutScenario {
   name: string;
+  /** `floor`: the bare broadcast server, for which memory and polls are not measured (NaN). */
+  kind: 'gateway' | 'floor';
   instances: number;
   subscribers: number;
   live: number;
@@ -158,6 +163,128 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
+interface ChangeLatency {
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  lastSubscriberMedianMs: number;
+  lastSubscriberMaxMs: number;
+}
+
+/** Client processes for `subscribers` subscribers spread evenly over `urls`, at most SOCKETS_PER_CLIENT per process. */
+function startClients(
+  urls: readonly string[],
+  subscribers: number,
+  subscription: { name: string; token: string; accountId: string; deviceId: string },
+): FanoutClient[] {
+  const clients: FanoutClient[] = [];
+  const perInstance = Math.ceil(subscribers / urls.length);
+  urls.forEach((url, instance) => {
+    const share = Math.min(perInstance, subscribers - instance * perInstance);
+    const processes = Math.ceil(share / SOCKETS_PER_CLIENT);
+    for (let part = 0; part < processes; part++) {
+      const count = Math.floor(share / processes) + (part < share % processes ? 1 : 0);
+      clients.push(
+        new FanoutClient(
+          startProcess({
+            name: `fanout-client-${subscription.name}-${instance + 1}-${part + 1}`,
+            command: process.execPath,
+            args: [
+              '--import',
+              'tsx',
+              join(PROJECT_ROOT, 'bench', 'fanout-client.ts'),
+              ...['--url', url, '--token', subscription.token, '--account', subscription.accountId],
+              ...['--device', subscription.deviceId, '--count', String(count)],
+            ],
+            cwd: PROJECT_ROOT,
+            output: 'pipe',
+          }),
+        ),
+      );
+    }
+  });
+  return clients;
+}
+
+async function allReady(clients: readonly FanoutClient[]): Promise<{ live: number; failed: number; connectSeconds: number }> {
+  const readies = await Promise.all(clients.map((client) => client.ready));
+  return {
+    live: readies.reduce((sum, ready) => sum + ready.live, 0),
+    failed: readies.reduce((sum, ready) => sum + ready.failed, 0),
+    connectSeconds: Math.max(...readies.map((ready) => ready.seconds)),
+  };
+}
+
+/** `changes` alternating changes (unregistered first), each awaited at every client: the delivery delays. */
+async function measureChanges(
+  clients: readonly FanoutClient[],
+  changes: number,
+  change: (registered: boolean) => Promise<void>,
+): Promise<{ latency: ChangeLatency; delivered: number }> {
+  const latencies: number[] = [];
+  const lastSubscriber: number[] = [];
+  let state = true;
+  for (let index = 0; index < changes; index++) {
+    const since = Date.now();
+    state = !state;
+    await change(state);
+    const events = await Promise.all(clients.map((client) => client.waitForEvent(state, since - 1, 30_000)));
+    const delays = events.flatMap((event) => event.latenciesMs);
+    latencies.push(...delays);
+    lastSubscriber.push(Math.max(...delays));
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    delivered: latencies.length,
+    latency: {
+      latencyP50Ms: percentileSorted(latencies, 50),
+      latencyP99Ms: percentileSorted(latencies, 99),
+      lastSubscriberMedianMs: median(lastSubscriber),
+      lastSubscriberMaxMs: Math.max(...lastSubscriber),
+    },
+  };
+}
+
+/** The floor: the same clients and changes against bench/broadcast-server.ts. */
+async function runFloorScenario(subscribers: number, changes: number, log: (line: string) => void): Promise<FanoutScenario> {
+  const server = startProcess({
+    name: `fanout-floor-${subscribers}`,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'broadcast-server.ts')],
+    cwd: PROJECT_ROOT,
+  });
+  const clients: FanoutClient[] = [];
+  try {
+    const [, url = ''] = await server.waitFor(/broadcast listening on (http:\/\/\S+)/, 30_000);
+    clients.push(...startClients([`${url.replace(/^http/, 'ws')}/graphql`], subscribers, { name: `floor-${subscribers}`, token: 'none', accountId: 'none', deviceId: 'floor' }));
+    const { live, failed, connectSeconds } = await allReady(clients);
+    log(`  floor: ${live} subscribers live (${failed} failed) after ${fixed(connectSeconds, 1)} s`);
+    await sleep(1_000);
+    const measured = await measureChanges(clients, changes, async (registered) => {
+      const response = await fetch(`${url}/change?registered=${registered}`, { method: 'POST' });
+      if (response.status !== 204) throw new Error(`broadcast server answered ${response.status}`);
+    });
+    return {
+      name: `${subscribers} subscribers, bare ws broadcast (floor)`,
+      kind: 'floor',
+      instances: 1,
+      subscribers,
+      live,
+      failed,
+      connectSeconds,
+      heapPerSubscriberBytes: Number.NaN,
+      rssPerSubscriberBytes: Number.NaN,
+      changes,
+      ...measured.latency,
+      polls: Number.NaN,
+      intervals: Number.NaN,
+      pollsPerInterval: Number.NaN,
+    };
+  } finally {
+    await Promise.all(clients.map((client) => client.process.stop()));
+    await server.stop();
+  }
+}
+
 async function runScenario(
   build: Build,
   simulator: RunningSimulator,
@@ -199,44 +326,14 @@ async function runScenario(
     await sleep(1_000);
     const before: HeapReading[] = await Promise.all(inspectors.map((url) => collectAndMeasure(url)));
 
-    // Subscribers are spread evenly over the instances, at most SOCKETS_PER_CLIENT per client process.
-    const perInstance = Math.ceil(scenario.subscribers / scenario.instances);
-    gateways.forEach((gateway, instance) => {
-      const share = Math.min(perInstance, scenario.subscribers - instance * perInstance);
-      const processes = Math.ceil(share / SOCKETS_PER_CLIENT);
-      for (let part = 0; part < processes; part++) {
-        const count = Math.floor(share / processes) + (part < share % processes ? 1 : 0);
-        clients.push(
-          new FanoutClient(
-            startProcess({
-              name: `fanout-client-${scenario.subscribers}-${scenario.instances}-${instance + 1}-${part + 1}`,
-              command: process.execPath,
-              args: [
-                '--import',
-                'tsx',
-                join(PROJECT_ROOT, 'bench', 'fanout-client.ts'),
-                '--url',
-                `${gateway.url.replace(/^http/, 'ws')}/graphql`,
-                '--token',
-                token,
-                '--account',
-                account.accountId,
-                '--device',
-                deviceId,
-                '--count',
-                String(count),
-              ],
-              cwd: PROJECT_ROOT,
-              output: 'pipe',
-            }),
-          ),
-        );
-      }
-    });
-    const readies = await Promise.all(clients.map((client) => client.ready));
-    const live = readies.reduce((sum, ready) => sum + ready.live, 0);
-    const failed = readies.reduce((sum, ready) => sum + ready.failed, 0);
-    const connectSeconds = Math.max(...readies.map((ready) => ready.seconds));
+    clients.push(
+      ...startClients(
+        gateways.map((gateway) => `${gateway.url.replace(/^http/, 'ws')}/graphql`),
+        scenario.subscribers,
+        { name: `${scenario.subscribers}-${scenario.instances}`, token, accountId: account.accountId, deviceId },
+      ),
+    );
+    const { live, failed, connectSeconds } = await allReady(clients);
     log(`  ${scenario.name}: ${live} subscribers live (${failed} failed) after ${fixed(connectSeconds, 1)} s`);
 
     await sleep(settings.settleMs);
@@ -246,20 +343,10 @@ async function runScenario(
 
     await control.resetRequests();
     windowStart = Date.now();
-    const latencies: number[] = [];
-    const lastSubscriber: number[] = [];
-    let state = true;
-    for (let change = 0; change < settings.changes; change++) {
-      const since = Date.now();
-      state = !state;
-      if (state) await control.register(account.accountId, deviceId);
-      else await control.unregister(account.accountId, deviceId);
-      const events = await Promise.all(clients.map((client) => client.waitForEvent(state, since - 1, 30_000)));
-      const delays = events.flatMap((event) => event.latenciesMs);
-      latencies.push(...delays);
-      delivered += delays.length;
-      lastSubscriber.push(Math.max(...delays));
-    }
+    const changes = await measureChanges(clients, settings.changes, (state) =>
+      state ? control.register(account.accountId, deviceId) : control.unregister(account.accountId, deviceId),
+    );
+    delivered = changes.delivered;
     const remaining = settings.windowMs - (Date.now() - windowStart);
     if (remaining > 0) await sleep(remaining);
     const windowMs = Date.now() - windowStart;
@@ -267,10 +354,10 @@ async function runScenario(
       (entry) => entry.path.includes(account.accountId) && /\/(registrations|devices\/status)$/.test(entry.path),
     ).length;
 
-    latencies.sort((a, b) => a - b);
     const intervals = windowMs / POLL_MS;
     result = {
       name: scenario.name,
+      kind: 'gateway',
       instances: scenario.instances,
       subscribers: scenario.subscribers,
       live,
@@ -279,10 +366,7 @@ async function runScenario(
       heapPerSubscriberBytes: heapGrowth / Math.max(1, live),
       rssPerSubscriberBytes: rssGrowth / Math.max(1, live),
       changes: settings.changes,
-      latencyP50Ms: percentileSorted(latencies, 50),
-      latencyP99Ms: percentileSorted(latencies, 99),
-      lastSubscriberMedianMs: median(lastSubscriber),
-      lastSubscriberMaxMs: Math.max(...lastSubscriber),
+      ...changes.latency,
       polls,
       intervals,
       pollsPerInterval: polls / intervals,
@@ -349,16 +433,18 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
   } finally {
     await simulator.process.stop();
   }
+  const floor = tooMany.some((plan) => plan.subscribers === largest) ? undefined : await runFloorScenario(largest, settings.changes, options.log);
+  const measured = scenarios.filter((scenario) => scenario.kind === 'gateway');
 
   const at = (subscribers: number, instances: number): FanoutScenario | undefined =>
-    scenarios.find((scenario) => scenario.subscribers === subscribers && scenario.instances === instances);
+    measured.find((scenario) => scenario.subscribers === subscribers && scenario.instances === instances);
   const largestSingle = at(largest, 1);
   const goals: Goal[] = [
     {
       name: 'memory per idle subscriber <= 20 KB',
       // Judged on the heap after a full GC (what subscribers keep alive); RSS also holds garbage and allocator slack.
-      met: scenarios.length === 0 ? undefined : scenarios.every((scenario) => scenario.heapPerSubscriberBytes <= 20 * 1024),
-      detail: scenarios
+      met: measured.length === 0 ? undefined : measured.every((scenario) => scenario.heapPerSubscriberBytes <= 20 * 1024),
+      detail: measured
         .map(
           (scenario) =>
             `${scenario.name}: ${fixed(scenario.heapPerSubscriberBytes / 1024, 1)} KB heap, ${fixed(scenario.rssPerSubscriberBytes / 1024, 1)} KB RSS`,
@@ -371,19 +457,20 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
       detail:
         largest < 10_000
           ? `not run at 10,000 in this mode (p99 ${fixed(largestSingle?.latencyP99Ms ?? Number.NaN, 0)} ms at ${largest})`
-          : `p99 ${fixed(largestSingle?.latencyP99Ms ?? Number.NaN, 0)} ms`,
+          : `p99 ${fixed(largestSingle?.latencyP99Ms ?? Number.NaN, 0)} ms` +
+            (floor === undefined ? '' : `; floor (bare ws broadcast, no GraphQL) p99 ${fixed(floor.latencyP99Ms, 0)} ms`),
     },
     {
       name: 'one upstream poll per interval',
-      met: scenarios.length === 0 ? undefined : scenarios.every((scenario) => scenario.pollsPerInterval <= 1.1),
-      detail: scenarios.map((scenario) => `${scenario.name}: ${fixed(scenario.pollsPerInterval, 2)}`).join('; '),
+      met: measured.length === 0 ? undefined : measured.every((scenario) => scenario.pollsPerInterval <= 1.1),
+      detail: measured.map((scenario) => `${scenario.name}: ${fixed(scenario.pollsPerInterval, 2)}`).join('; '),
     },
   ];
   const text = [
     '',
     table(
       ['scenario', 'live', 'connect s', 'heap/sub KB', 'RSS/sub KB', 'p50 ms', 'p99 ms', 'last sub ms (median, max)', 'polls/interval'],
-      scenarios.map((scenario) => [
+      [...scenarios, ...(floor === undefined ? [] : [floor])].map((scenario) => [
         scenario.name,
         `${scenario.live}${scenario.failed > 0 ? ` (${scenario.failed} failed)` : ''}`,
         fixed(scenario.connectSeconds, 1),
@@ -392,7 +479,7 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
         fixed(scenario.latencyP50Ms, 0),
         fixed(scenario.latencyP99Ms, 0),
         `${fixed(scenario.lastSubscriberMedianMs, 0)}, ${fixed(scenario.lastSubscriberMaxMs, 0)}`,
-        `${fixed(scenario.pollsPerInterval, 2)} (${scenario.polls} in ${fixed(scenario.intervals, 1)})`,
+        scenario.kind === 'floor' ? 'n/a' : `${fixed(scenario.pollsPerInterval, 2)} (${scenario.polls} in ${fixed(scenario.intervals, 1)})`,
       ]),
     ),
     `  ${settings.changes} registration changes per scenario; poll interval ${POLL_MS} ms; latency = client arrival - event \`at\` (the gateway's Kazoo reading)`,
@@ -401,5 +488,5 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
     '',
     ...goals.map(goalLine),
   ];
-  return { scenarios, skipped: undefined, goals, text: text.join('\n') };
+  return { scenarios: floor === undefined ? scenarios : [...scenarios, floor], skipped: undefined, goals, text: text.join('\n') };
 }
