@@ -2,7 +2,9 @@
 // through the peer — at 1, 10 and 100 concurrent clients: latency (mean, p50, p99), requests per second, the
 // ratios between the three, and the goals (at 1 client we add at most 0.3 ms mean over direct REST; at 10 and 100
 // clients we serve at least 3x the peer's requests per second). A fourth way, `hop` (bench/hop-server.ts: a bare
-// pass-through process), shows what one more process and loopback hop cost on this machine, GraphQL aside.
+// pass-through process), shows what one more process and loopback hop cost on this machine, GraphQL aside; a fifth,
+// `bare` (bench/bare-graphql-server.ts: the gateway's schema, resolvers and Kazoo client under a bare graphql-js
+// handler, no Apollo and none of the protections), what GraphQL itself costs here.
 //
 // The reads, on the simulator's seeded demo account:
 // - device: one device by id. REST: GET /v2/accounts/{A}/devices/{D} (the whole document). Gateway: `device`
@@ -21,9 +23,9 @@ import { graphql, kazooGet } from './services.js';
 import { median, spread } from './stats.js';
 
 export type ReadName = 'device' | 'page';
-export type TargetName = 'direct' | 'hop' | 'gateway' | 'peer';
+export type TargetName = 'direct' | 'hop' | 'bare' | 'gateway' | 'peer';
 export const READS: readonly ReadName[] = ['device', 'page'];
-const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'gateway', 'peer'];
+const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'gateway', 'peer'];
 
 export const GATEWAY_DEVICE_QUERY = `query Device($accountId: ID!, $id: ID!) {
   device(accountId: $accountId, id: $id) { id name deviceType enabled macAddress ownerId sip { username method inviteFormat } }
@@ -50,6 +52,8 @@ export interface ReadSetup {
   simulatorPid: number;
   /** The pass-through baseline; its url is the base where `/v2/...` is forwarded. */
   hop?: { url: string; pid: number } | undefined;
+  /** The bare graphql-js floor; its url is its /graphql endpoint. */
+  bare?: { url: string; pid: number } | undefined;
   gateway: { url: string; pid: number };
   peer: { url: string; pid: number } | undefined;
   accountId: string;
@@ -84,10 +88,12 @@ export function readTargets(setup: ReadSetup): Map<TargetName, Record<ReadName, 
   });
   const targets = new Map<TargetName, Record<ReadName, HttpTarget>>([['direct', restReads(setup.simulatorUrl)]]);
   if (setup.hop !== undefined) targets.set('hop', restReads(setup.hop.url));
-  targets.set('gateway', {
-    device: graphqlTarget(setup.gateway.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId }),
-    page: graphqlTarget(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId }),
+  const gatewayReads = (url: string): Record<ReadName, HttpTarget> => ({
+    device: graphqlTarget(url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId }),
+    page: graphqlTarget(url, token, GATEWAY_PAGE_QUERY, { accountId }),
   });
+  if (setup.bare !== undefined) targets.set('bare', gatewayReads(setup.bare.url));
+  targets.set('gateway', gatewayReads(setup.gateway.url));
   if (setup.peer !== undefined) {
     targets.set('peer', {
       device: graphqlTarget(setup.peer.url, token, peerDeviceQuery(accountId, deviceId)),
@@ -116,6 +122,10 @@ export async function checkTargets(setup: ReadSetup): Promise<void> {
   const { accountId, deviceId, token } = setup;
   await kazooGet(setup.simulatorUrl, token, `/accounts/${accountId}/devices/${deviceId}`);
   if (setup.hop !== undefined) await kazooGet(setup.hop.url, token, `/accounts/${accountId}/devices/${deviceId}`);
+  if (setup.bare !== undefined) {
+    const bare = await graphql<{ device: { id: string } | null }>(setup.bare.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
+    if (bare.device?.id !== deviceId) throw new Error('the bare graphql-js server did not return the device');
+  }
   const device = await graphql<{ device: { id: string } | null }>(setup.gateway.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
   if (device.device?.id !== deviceId) throw new Error('the gateway did not return the device');
   const page = await graphql<{ devices: { edges: unknown[] } }>(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId });
@@ -157,6 +167,7 @@ export interface Comparison {
   connections: number;
   gatewayAddedMeanMs: number;
   hopAddedMeanMs: number;
+  bareAddedMeanMs: number;
   peerAddedMeanMs: number;
   gatewayPeerRpsRatio: number;
   gatewayDirectRpsRatio: number;
@@ -174,6 +185,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
   const watch: Record<TargetName, Record<string, number>> = {
     direct: { simulator: setup.simulatorPid },
     hop: setup.hop === undefined ? {} : { server: setup.hop.pid, simulator: setup.simulatorPid },
+    bare: setup.bare === undefined ? {} : { server: setup.bare.pid, simulator: setup.simulatorPid },
     gateway: { server: setup.gateway.pid, simulator: setup.simulatorPid },
     peer: setup.peer === undefined ? {} : { server: setup.peer.pid, simulator: setup.simulatorPid },
   };
@@ -233,6 +245,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
     for (const connections of options.connections) {
       const direct = cell(read, connections, 'direct');
       const hop = cell(read, connections, 'hop');
+      const bare = cell(read, connections, 'bare');
       const gateway = cell(read, connections, 'gateway');
       const peer = cell(read, connections, 'peer');
       comparisons.push({
@@ -240,6 +253,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
         connections,
         gatewayAddedMeanMs: (gateway?.meanMs ?? Number.NaN) - (direct?.meanMs ?? Number.NaN),
         hopAddedMeanMs: (hop?.meanMs ?? Number.NaN) - (direct?.meanMs ?? Number.NaN),
+        bareAddedMeanMs: (bare?.meanMs ?? Number.NaN) - (direct?.meanMs ?? Number.NaN),
         peerAddedMeanMs: (peer?.meanMs ?? Number.NaN) - (direct?.meanMs ?? Number.NaN),
         gatewayPeerRpsRatio: (gateway?.rps ?? Number.NaN) / (peer?.rps ?? Number.NaN),
         gatewayDirectRpsRatio: (gateway?.rps ?? Number.NaN) / (direct?.rps ?? Number.NaN),
@@ -254,7 +268,9 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
       goals.push({
         name: `${comparison.read} read, 1 client: gateway adds <= 0.3 ms mean over direct REST`,
         met: invalid || !Number.isFinite(comparison.gatewayAddedMeanMs) ? undefined : comparison.gatewayAddedMeanMs <= 0.3,
-        detail: `added ${fixed(comparison.gatewayAddedMeanMs, 3)} ms`,
+        detail:
+          `added ${fixed(comparison.gatewayAddedMeanMs, 3)} ms` +
+          (Number.isFinite(comparison.bareAddedMeanMs) ? `; bare graphql-js floor adds ${fixed(comparison.bareAddedMeanMs, 3)} ms` : ''),
       });
     } else {
       goals.push({
@@ -293,6 +309,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
       lines.push(
         `  ${read} c=${comparison.connections}: gateway-direct added mean latency: ${fixed(comparison.gatewayAddedMeanMs, 3)} ms; ` +
           `hop-direct added mean latency: ${fixed(comparison.hopAddedMeanMs, 3)} ms; ` +
+          `bare-direct added mean latency: ${fixed(comparison.bareAddedMeanMs, 3)} ms; ` +
           `peer-direct added mean latency: ${fixed(comparison.peerAddedMeanMs, 3)} ms; ` +
           `gateway/peer rps ratio: ${fixed(comparison.gatewayPeerRpsRatio, 2)}; gateway/direct rps ratio: ${fixed(comparison.gatewayDirectRpsRatio, 2)}`,
       );

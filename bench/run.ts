@@ -197,6 +197,14 @@ async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Pro
     cwd: PROJECT_ROOT,
   });
   const [, hopUrl = ''] = await hop.waitFor(/hop listening on (http:\/\/\S+)/, 30_000);
+  const bare = startProcess({
+    name: 'bare-graphql',
+    command: process.execPath,
+    args: ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'bare-graphql-server.ts'), '--upstream', simulator.url],
+    cwd: PROJECT_ROOT,
+    env: { NODE_ENV: 'production' },
+  });
+  const [, bareUrl = ''] = await bare.waitFor(/bare graphql-js listening on (http:\/\/\S+)/, 30_000);
   let peer: RunningPeer | undefined;
   if (peerState.composed !== undefined) {
     try {
@@ -213,6 +221,7 @@ async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Pro
       simulatorUrl: simulator.url,
       simulatorPid: simulator.process.pid,
       hop: { url: hopUrl, pid: hop.pid },
+      bare: { url: bareUrl, pid: bare.pid },
       gateway: { url: `${gateway.url}/graphql`, pid: gateway.process.pid },
       peer: peer === undefined ? undefined : { url: peer.url, pid: peer.process.pid },
       accountId: demo.accountId,
@@ -254,7 +263,7 @@ async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Pro
       results.profile = profile;
     }
   } finally {
-    await Promise.all([gateway.process.stop(), hop.stop(), peer?.process.stop(), simulator.process.stop()]);
+    await Promise.all([gateway.process.stop(), hop.stop(), bare.stop(), peer?.process.stop(), simulator.process.stop()]);
   }
   return results;
 }
