@@ -2,7 +2,18 @@
 // code) for every field of a device and a user, for pages with registrations and owners, for Kazoo's refusals and for
 // refused variables. Each operation runs both ways on the same simulator, with fresh per-request contexts.
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { execute, getNamedType, getNullableType, getOperationAST, GraphQLObjectType, isLeafType, isObjectType, parse, validate } from 'graphql';
+import {
+  execute,
+  getIntrospectionQuery,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  GraphQLObjectType,
+  isLeafType,
+  isObjectType,
+  parse,
+  validate,
+} from 'graphql';
 import type { GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kazooLogin } from '../../test/helpers/harness.js';
@@ -106,5 +117,60 @@ describe('compiled execution', () => {
     });
     // Only graphql-js's run may have been counted before the refusal: neither reached Kazoo.
     expect(simulator.control.requests.length).toBe(before);
+  });
+
+  it('answers introspection (what GraphiQL asks) as graphql-js does', async () => {
+    const { expected, actual } = await bothWays(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), {});
+    expect(JSON.stringify(expected)).toContain('"registrationChanged"');
+    expect(actual).toEqual(expected);
+  });
+
+  it('honours fragments, aliases, __typename and @skip/@include from variables as graphql-js does', async () => {
+    const query = `query($a: ID!, $withOwner: Boolean!, $lean: Boolean!) {
+      first: devices(accountId: $a, first: 3) { ...page }
+      next: devices(accountId: $a, first: 2, filter: { registered: true }) { edges { node { __typename label: name } } }
+      me: viewer { __typename ... on Viewer { accountId } }
+    }
+    fragment page on DeviceConnection {
+      edges { cursor node { id owner @include(if: $withOwner) { fullName } sip @skip(if: $lean) { username } } }
+    }`;
+    for (const flags of [{ withOwner: true, lean: false }, { withOwner: false, lean: true }]) {
+      const { expected, actual } = await bothWays(query, { a: simulator.demo.accountId, ...flags });
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it("runs mutations once per run and reports Kazoo's validation errors with the input path, as graphql-js does", async () => {
+    const mutation = 'mutation($a: ID!, $input: DeviceInput!) { createDevice(accountId: $a, input: $input) { name deviceType sip { username } } }';
+    const created = (name: string) => ({ a: simulator.demo.accountId, input: { name, deviceType: 'softphone', sip: { username: name, password: 'secret-pass' } } });
+    const before = simulator.control.requests.filter((request) => request.method === 'PUT').length;
+    const document = parse(mutation);
+    const operation = getOperationAST(document);
+    const viaCompiled = async (variables: Record<string, unknown>) =>
+      JSON.parse(
+        JSON.stringify(
+          await compiled.execute({
+            document,
+            operation,
+            operationName: null,
+            request: { query: mutation, variables },
+            context: createContext(client, token),
+          } as unknown as GatewayGraphQLRequestContext),
+        ),
+      ) as unknown;
+    const viaGraphqlJs = await execute({ schema, document, variableValues: created('jsdevice1'), contextValue: createContext(client, token) });
+    expect(JSON.parse(JSON.stringify(viaGraphqlJs))).toEqual({
+      data: { createDevice: { name: 'jsdevice1', deviceType: 'softphone', sip: { username: 'jsdevice1' } } },
+    });
+    for (const name of ['jitdevice1', 'jitdevice2']) {
+      expect(await viaCompiled(created(name))).toEqual({ data: { createDevice: { name, deviceType: 'softphone', sip: { username: name } } } });
+    }
+    expect(simulator.control.requests.filter((request) => request.method === 'PUT').length - before).toBe(3);
+
+    const refused = { a: simulator.demo.accountId, input: { sip: { username: 'JITDEVICE1', password: 'abc' } } };
+    const expected = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: refused, contextValue: createContext(client, token) })));
+    expect(expected.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: expect.arrayContaining([expect.objectContaining({ field: 'input.sip.username' })]) });
+    const withoutRequestId = (result: unknown) => JSON.parse(JSON.stringify(result, (key, value: unknown) => (key === 'requestId' ? undefined : value)));
+    expect(withoutRequestId(await viaCompiled(refused))).toEqual(withoutRequestId(expected));
   });
 });
