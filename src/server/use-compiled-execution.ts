@@ -13,15 +13,14 @@
 // second run only (as Mercurius does), so one-off documents (GraphiQL, probes, an abuser's unique queries) never pay it.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute as executeInterpreted, GraphQLError } from 'graphql';
-import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
 
-/** What a (document, operation) compiles to: a query to run, or the errors compiling it gave (sent as the answer). */
-type Compiled = CompiledQuery | ExecutionResult;
-
 /** Runs with graphql-js before a document is compiled. */
 const INTERPRETED_RUNS = 1;
+/** A document graphql-jit could not compile: it keeps running with graphql-js, whose answers are the reference. */
+const NOT_COMPILED = Symbol('not compiled');
 
 export interface CompiledExecution {
   /** For ApolloServer's `gateway` option. */
@@ -32,24 +31,34 @@ export interface CompiledExecution {
 
 export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): CompiledExecution {
   /** Per document and operation name: runs so far until compiled, then what it compiled to. */
-  const byDocument = new WeakMap<DocumentNode, Map<string | null, number | Compiled>>();
+  const byDocument = new WeakMap<DocumentNode, Map<string | null, number | CompiledQuery | typeof NOT_COMPILED>>();
 
-  /** The compiled query, or undefined while the document is run with graphql-js. */
-  const compiledFor = (document: DocumentNode, operationName: string | null): Compiled | undefined => {
+  const compile = (document: DocumentNode, operationName: string | null): CompiledQuery | undefined => {
+    try {
+      // Errors thrown in resolvers become GraphQL errors either way; their stacks are never sent (Apollo strips them).
+      const compiled = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+      return isCompiledQuery(compiled) ? compiled : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** The compiled query, or undefined while (or because) the document runs with graphql-js. */
+  const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | undefined => {
     let byOperation = byDocument.get(document);
     if (byOperation === undefined) {
       byOperation = new Map();
       byDocument.set(document, byOperation);
     }
     const known = byOperation.get(operationName) ?? 0;
+    if (known === NOT_COMPILED) return undefined;
     if (typeof known !== 'number') return known;
     if (known < INTERPRETED_RUNS) {
       byOperation.set(operationName, known + 1);
       return undefined;
     }
-    // Errors thrown in resolvers become GraphQL errors either way; their stacks are never sent (Apollo strips them).
-    const compiled = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-    byOperation.set(operationName, compiled);
+    const compiled = compile(document, operationName);
+    byOperation.set(operationName, compiled ?? NOT_COMPILED);
     return compiled;
   };
 
@@ -58,7 +67,6 @@ export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): 
     if (query === undefined) {
       return executeInterpreted({ schema, document, operationName, variableValues: request.variables, contextValue: context });
     }
-    if (!isCompiledQuery(query)) return query;
     const result = await query.query(undefined, context, request.variables ?? {});
     // No data at all: the variables were refused before anything ran.
     if (result.data === undefined && result.errors !== undefined) {
