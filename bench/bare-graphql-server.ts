@@ -32,7 +32,7 @@ const server = createServer((request, response) => {
         if (errors.length > 0) throw errors[0];
         documents.set(body.query, document);
       }
-      const token = tokenFromHeaders({ get: (name) => request.headers[name] as string | undefined });
+      const token = tokenFromHeaders(request.headers);
       const result = await execute({ schema, document, variableValues: body.variables, contextValue: createContext(client, token) });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(result));

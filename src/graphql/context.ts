@@ -24,16 +24,19 @@ export function createContext(client: KazooClient, token: string | undefined, re
   };
 }
 
+/** Header values by lower-case name, as node:http gives them (a repeated header is an array: its first value counts). */
+export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
+
 /**
- * The Kazoo token of an HTTP request or graphql-ws connection: `X-Auth-Token` (Kazoo's own header) first, then
- * `Authorization: Bearer`.
+ * The Kazoo token of an HTTP request or graphql-ws connection, one rule for both: `X-Auth-Token` (Kazoo's own header;
+ * a `Bearer ` prefix is tolerated) first, then `Authorization: Bearer`.
  */
-export function tokenFromHeaders(headers: {
-  get(name: string): string | null | undefined;
-}): string | undefined {
-  const direct = headers.get('x-auth-token')?.trim();
+export function tokenFromHeaders(headers: HeaderValues): string | undefined {
+  const first = (name: string): string | undefined => {
+    const value = headers[name];
+    return (typeof value === 'string' ? value : value?.[0])?.trim();
+  };
+  const direct = first('x-auth-token')?.replace(/^Bearer(\s+|$)/i, '').trim();
   if (direct) return direct;
-  const authorization = headers.get('authorization')?.trim();
-  const bearer = authorization === undefined ? undefined : /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
-  return bearer || undefined;
+  return /^Bearer\s+(.+)$/i.exec(first('authorization') ?? '')?.[1]?.trim() || undefined;
 }

@@ -172,7 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) =>
-      createContext(client, tokenFromHeaders({ get: (name) => headerValue(request, name) }), requestId),
+      createContext(client, tokenFromHeaders(request.headers), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
   const rateLimit =
@@ -249,9 +249,4 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing;
     },
   };
-}
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

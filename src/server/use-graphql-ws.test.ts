@@ -1,4 +1,4 @@
-// Where the graphql-ws connection's Kazoo token may be in the `connection_init` payload.
+// Where the graphql-ws connection's Kazoo token may be in the `connection_init` payload: the HTTP rule, keys in any case.
 import { describe, expect, it } from 'vitest';
 import { tokenFromConnectionParams } from './use-graphql-ws.js';
 
@@ -15,7 +15,17 @@ describe('tokenFromConnectionParams', () => {
     expect(tokenFromConnectionParams(params)).toBe(token);
   });
 
-  it.each([[undefined], [{}], [{ authToken: '' }], [{ authToken: 'Bearer ' }], [{ authToken: 42 }], [{ token: 'abc' }]])(
+  it.each([
+    [undefined],
+    [{}],
+    [{ authToken: '' }],
+    [{ authToken: 'Bearer ' }],
+    [{ authToken: 42 }],
+    [{ token: 'abc' }],
+    // As over HTTP: Authorization needs its scheme.
+    [{ Authorization: 'abc' }],
+    [{ headers: { authorization: 'Basic abc' } }],
+  ])(
     'finds none in %j',
     (params) => {
       expect(tokenFromConnectionParams(params as Record<string, unknown> | undefined)).toBeUndefined();

@@ -10,7 +10,7 @@ import { getOperationAST, GraphQLError, parse, validate } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext } from '../graphql/context.js';
+import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
 import * as auth from '../kazoo/auth.js';
 import type { KazooClient } from '../kazoo/client.js';
@@ -61,18 +61,22 @@ const DOCUMENT_CACHE_SIZE = 500;
 const DISPOSE_GRACE_MS = 1_000;
 
 /**
- * The Kazoo token of a `connection_init` payload: `authToken`, `X-Auth-Token` or `Authorization` (keys in any case,
- * at the top level or under `headers`), with or without a `Bearer ` prefix.
+ * The Kazoo token of a `connection_init` payload, by the same rule as HTTP headers (tokenFromHeaders): `authToken` or
+ * `X-Auth-Token`, else `Authorization: Bearer`; keys in any case, at the top level or else under `headers`.
  */
 export function tokenFromConnectionParams(params: Readonly<ConnectionParams> | undefined): string | undefined {
   if (params === undefined) return undefined;
   const nested = params.headers;
   for (const source of [params, typeof nested === 'object' && nested !== null ? (nested as ConnectionParams) : {}]) {
+    const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(source)) {
-      if (typeof value !== 'string' || !['authtoken', 'x-auth-token', 'authorization'].includes(key.toLowerCase())) continue;
-      const token = value.trim().replace(/^Bearer(\s+|$)/i, '').trim();
-      if (token !== '') return token;
+      if (typeof value !== 'string') continue;
+      const name = key.toLowerCase() === 'authtoken' ? 'x-auth-token' : key.toLowerCase();
+      // `authToken` and `X-Auth-Token` both given: the first non-empty one counts.
+      if (!headers[name]?.trim()) headers[name] = value;
     }
+    const token = tokenFromHeaders(headers);
+    if (token !== undefined) return token;
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ export interface RateLimiter {
 }
 
 export function rateLimitKey(request: IncomingMessage): string {
-  const token = tokenFromHeaders({ get: (name) => headerValue(request, name) });
+  const token = tokenFromHeaders(request.headers);
   if (token === undefined) return `address:${request.socket.remoteAddress ?? 'unknown'}`;
   return `token:${createHash('sha256').update(token).digest('base64url')}`;
 }
@@ -110,9 +110,4 @@ function sendRateLimited(response: ServerResponse, retryAfterMs: number): void {
       ],
     }),
   );
-}
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

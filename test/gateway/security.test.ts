@@ -23,9 +23,15 @@ describe('authentication', () => {
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('accepts the token as Authorization: Bearer', async () => {
-    const result = await harness.graphql('{ viewer { accountId } }', {}, { token: null, headers: { authorization: `Bearer ${harness.token}` } });
-    expect(result.data).toEqual({ viewer: { accountId: harness.accountId } });
+  it('accepts the token as Authorization: Bearer, and as X-Auth-Token with or without Bearer, like WebSockets do', async () => {
+    const ways: Record<string, string>[] = [{ authorization: `Bearer ${harness.token}` }, { 'x-auth-token': `Bearer ${harness.token}` }];
+    for (const headers of ways) {
+      const result = await harness.graphql('{ viewer { accountId } }', {}, { token: null, headers });
+      expect(result.data).toEqual({ viewer: { accountId: harness.accountId } });
+    }
+    // Authorization carries a scheme: a bare token there is not taken for one (over HTTP and WebSocket alike).
+    const bare = await harness.graphql('{ viewer { accountId } }', {}, { token: null, headers: { authorization: harness.token } });
+    expect(errorCodes(bare)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('turns a token of another account into FORBIDDEN', async () => {

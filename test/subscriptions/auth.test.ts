@@ -45,6 +45,14 @@ describe('the connection token', () => {
     expect(harness.simulator.control.requests).toEqual([]);
   });
 
+  it('closes a connection whose Authorization has no Bearer scheme with 4403, as HTTP refuses it', async () => {
+    harness.simulator.control.resetRequests();
+    const subscriber = record(open({ authorization: harness.token }), { accountId: harness.accountId });
+    await waitFor(() => subscriber.closed !== undefined, 'the connection to close');
+    expect(subscriber.closed?.code).toBe(4403);
+    expect(harness.simulator.control.requests).toEqual([]);
+  });
+
   it('closes a connection whose token Kazoo refuses with 4403', async () => {
     harness.simulator.control.resetRequests();
     const subscriber = record(open({ authToken: 'not-a-kazoo-token' }), { accountId: harness.accountId });
@@ -60,7 +68,7 @@ describe('the connection token', () => {
     ['X-Auth-Token', (token: string) => ({ 'X-Auth-Token': token })],
     ['x-auth-token', (token: string) => ({ 'x-auth-token': token })],
     ['Authorization: Bearer', (token: string) => ({ Authorization: `Bearer ${token}` })],
-    ['authorization without Bearer', (token: string) => ({ authorization: token })],
+    ['headers.authorization: bearer', (token: string) => ({ headers: { authorization: `bearer ${token}` } })],
     ['AUTHTOKEN with Bearer', (token: string) => ({ AUTHTOKEN: `bearer ${token}` })],
   ])('takes the token from %s', async (_name, params) => {
     const deviceId = aRegisteredDevice();
