@@ -439,11 +439,17 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
   const at = (subscribers: number, instances: number): FanoutScenario | undefined =>
     measured.find((scenario) => scenario.subscribers === subscribers && scenario.instances === instances);
   const largestSingle = at(largest, 1);
+  // Memory is judged per instance: split over two instances, each instance's own fixed growth (Redis clients, its
+  // watcher) is shared by half the subscribers, which says nothing about what one subscriber costs.
+  const singleInstance = measured.filter((scenario) => scenario.instances === 1);
+  // Polls are jittered ±10% and a window's edges may catch one more: one per interval means at most that many, where
+  // a poll per instance or per subscriber would be twice as many or more.
+  const onePollPerInterval = (scenario: FanoutScenario): boolean => scenario.polls <= Math.floor(scenario.intervals * 1.1) + 1;
   const goals: Goal[] = [
     {
       name: 'memory per idle subscriber <= 20 KB',
       // Judged on the heap after a full GC (what subscribers keep alive); RSS also holds garbage and allocator slack.
-      met: measured.length === 0 ? undefined : measured.every((scenario) => scenario.heapPerSubscriberBytes <= 20 * 1024),
+      met: singleInstance.length === 0 ? undefined : singleInstance.every((scenario) => scenario.heapPerSubscriberBytes <= 20 * 1024),
       detail: measured
         .map(
           (scenario) =>
@@ -462,8 +468,10 @@ export async function measureFanout(build: Build, options: FanoutOptions): Promi
     },
     {
       name: 'one upstream poll per interval',
-      met: measured.length === 0 ? undefined : measured.every((scenario) => scenario.pollsPerInterval <= 1.1),
-      detail: measured.map((scenario) => `${scenario.name}: ${fixed(scenario.pollsPerInterval, 2)}`).join('; '),
+      met: measured.length === 0 ? undefined : measured.every(onePollPerInterval),
+      detail: measured
+        .map((scenario) => `${scenario.name}: ${scenario.polls} in ${fixed(scenario.intervals, 1)} intervals (${fixed(scenario.pollsPerInterval, 2)})`)
+        .join('; '),
     },
   ];
   const text = [
