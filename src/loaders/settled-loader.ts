@@ -3,7 +3,6 @@
 // promise each, which is most of the CPU of a large page.
 import DataLoader from 'dataloader';
 
-// Values primed with DataLoader's prime() are not seen by peek(); the gateway does not prime these loaders.
 export class SettledLoader<K, V> extends DataLoader<K, V> {
   private readonly values = new Map<K, V>();
 
@@ -18,8 +17,19 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     return promise;
   }
 
+  /** Primed values are settled values too (errors primed are not: peek() never answers with a failure). */
+  override prime(key: K, value: V | PromiseLike<V> | Error): this {
+    super.prime(key, value);
+    if (!(value instanceof Error) && !isPromiseLike(value) && !this.values.has(key)) this.values.set(key, value);
+    return this;
+  }
+
   /** The value already loaded for `key`; undefined when it has not been loaded (or failed). */
   peek(key: K): { value: V } | undefined {
     return this.values.has(key) ? { value: this.values.get(key) as V } : undefined;
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

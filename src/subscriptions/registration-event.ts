@@ -1,5 +1,5 @@
 // What a registrationChanged subscriber receives for one device: the model behind GraphQL's RegistrationEvent.
-import type { KazooRegistration } from '../kazoo/types.js';
+import type { KazooDeviceSummary, KazooRegistration } from '../kazoo/types.js';
 
 /**
  * Events delivered together: one poll's changes, or the initial state. Their `device` fields are read with one set
@@ -7,6 +7,11 @@ import type { KazooRegistration } from '../kazoo/types.js';
  */
 export interface EventBatch {
   readonly deviceIds: readonly string[];
+  /**
+   * The account's device listing, when making the batch read it (an initial state for every device), with the
+   * subscriber's own token: the batch's `device` fields start from it instead of listing the account again.
+   */
+  readonly deviceSummaries?: readonly KazooDeviceSummary[];
 }
 
 export interface RegistrationEventModel {

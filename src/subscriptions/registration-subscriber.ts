@@ -8,7 +8,7 @@ import type { KazooSession } from '../kazoo/session.js';
 import type { AccountWatch, LocalSubscriber } from './account-watch.js';
 import type { FeedMessage, RegistrationSnapshot } from './feed.js';
 import type { RefusalCode } from './poll-credentials.js';
-import type { RegistrationEventModel } from './registration-event.js';
+import type { EventBatch, RegistrationEventModel } from './registration-event.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 
 export interface SubscriberRequest {
@@ -101,9 +101,10 @@ export class RegistrationSubscriber implements LocalSubscriber {
     });
     const snapshot = await this.currentSnapshot();
     if (snapshot === undefined) return;
-    const deviceIds = this.request.deviceIds === undefined ? await this.allDeviceIds(snapshot) : [...this.request.deviceIds];
+    const batch: EventBatch =
+      this.request.deviceIds === undefined ? await this.everyDevice(snapshot) : { deviceIds: [...this.request.deviceIds] };
     if (this.events.isFinished) return;
-    const batch = { deviceIds };
+    const { deviceIds } = batch;
     this.events.pushBatch(
       deviceIds.map((deviceId) => ({
         accountId: this.request.accountId,
@@ -136,10 +137,11 @@ export class RegistrationSubscriber implements LocalSubscriber {
   }
 
   /** Every device of the account in Kazoo's order, and any registered device the listing did not show. */
-  private async allDeviceIds(snapshot: RegistrationSnapshot): Promise<string[]> {
-    const listed = (await devices.listAllSummaries(this.request.session, this.request.accountId)).map((device) => device.id);
-    const known = new Set(listed);
-    return [...listed, ...Object.keys(snapshot.devices).filter((deviceId) => !known.has(deviceId))];
+  private async everyDevice(snapshot: RegistrationSnapshot): Promise<EventBatch> {
+    const deviceSummaries = await devices.listAllSummaries(this.request.session, this.request.accountId);
+    const known = new Set(deviceSummaries.map((device) => device.id));
+    const unlisted = Object.keys(snapshot.devices).filter((deviceId) => !known.has(deviceId));
+    return { deviceIds: [...deviceSummaries.map((device) => device.id), ...unlisted], deviceSummaries };
   }
 
   private overflow(): void {

@@ -8,7 +8,7 @@ import { createSourceEventStream, execute } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
-import { createLoaders } from '../loaders/index.js';
+import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
 import { isRegistrationEvent } from './registration-event.js';
 
@@ -44,6 +44,11 @@ export async function subscribeWithFreshLoaders(
     if (loaders === undefined || eventBatch === undefined || eventBatch !== batch) {
       batch = eventBatch;
       loaders = createLoaders(context.session);
+      // Read with this subscriber's token while making the batch (initial states are never shared between tokens).
+      const accountId = isRegistrationEvent(event) ? event.accountId : undefined;
+      for (const summary of eventBatch?.deviceSummaries ?? []) {
+        if (accountId !== undefined) loaders.deviceSummary.prime(documentKey(accountId, summary.id), summary);
+      }
     }
     // The batch's loaders over the subscription's context (a spread would build the context's own lazy loaders).
     const contextValue: GatewayContext = Object.create(context, { loaders: { value: loaders } });
