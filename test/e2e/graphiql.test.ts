@@ -87,6 +87,24 @@ describe('GraphiQL', () => {
     await browser.screenshot('graphiql.png');
   });
 
+  it('opens an operation from a link (?query=, ?variables=) in a tab of its own, without running it', async () => {
+    const { page } = browser;
+    const query = 'query Linked($accountId: ID!) { devices(accountId: $accountId, first: 1) { nodes { name } } }';
+    const variables = JSON.stringify({ accountId: stack.demo.accountId });
+    let ranLinked = false;
+    page.on('request', (request) => {
+      if ((request.postData() ?? '').includes('query Linked')) ranLinked = true;
+    });
+    await page.goto(`${stack.gateway.url}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(variables)}`);
+    await page.locator('.graphiql-tab-button', { hasText: 'Linked' }).waitFor();
+    await expect(page.locator('.graphiql-tab-button').count()).resolves.toBe(5);
+    expect(ranLinked).toBe(false);
+    const answer = page.waitForResponse((response) => (response.request().postData() ?? '').includes('query Linked'));
+    await page.locator('.graphiql-execute-button').click();
+    const expected = (await demoDevices(stack))[0]?.name;
+    expect(await (await answer).json()).toEqual({ data: { devices: { nodes: [{ name: expected }] } } });
+  });
+
   it('made no request to any other host and logged no error', () => {
     expect(browser.outsideRequests).toEqual([]);
     expect(browser.pageErrors).toEqual([]);

@@ -46,15 +46,25 @@ installMonacoWorkers(config.workers);
 const endpoint = new URL(location.pathname, location.href).href;
 const storage = config.demo === null ? undefined : demoStorage(config.demo.token);
 const tabs = exampleTabs(config.demo);
+// A link may carry an operation to open (GraphiQL's classic `?query=` and `?variables=`): GraphiQL opens it in a tab
+// of its own, or switches to the tab that already holds it. It is only shown, never run.
+const linked = new URLSearchParams(location.search);
+const linkedQuery = linked.get('query');
 // On a first visit GraphiQL opens the first default tab but leaves its variables editor empty; hand them over.
 const firstVisit = (storage ?? localStorage).getItem('graphiql:tabState') === null;
+const opening =
+  linkedQuery !== null
+    ? { initialQuery: linkedQuery, initialVariables: linked.get('variables') ?? '' }
+    : firstVisit
+      ? { initialVariables: tabs[0]?.variables ?? '' }
+      : {};
 const graphiql = createElement(
   GraphiQL,
   {
     fetcher: createGatewayFetcher(endpoint, graphqlWsUrl(endpoint)),
     defaultTabs: tabs,
     defaultHeaders: headersFor(config.demo),
-    ...(firstVisit ? { initialVariables: tabs[0]?.variables ?? '' } : {}),
+    ...opening,
     defaultEditorToolsVisibility: true,
     // A real token is not written to localStorage unless the user turns that on; the demo token may be.
     shouldPersistHeaders: config.demo !== null,
