@@ -40,6 +40,8 @@ export interface GatewayConfig {
   /** Requests per second per token at the gateway (0: no limit), and the burst allowed after idling. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** Proxies in front of the gateway that append to X-Forwarded-For (for the address of requests without a token). */
+  trustProxyHops: number;
   /** Origins allowed to call the gateway from a browser; ['*'] for any; [] for none. */
   corsOrigins: string[];
   corsAllowCredentials: boolean;
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxBatchSize: integer(env, 'MAX_BATCH_SIZE', DEFAULT_MAX_BATCH_SIZE, 1, 1_000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     corsOrigins,
     corsAllowCredentials,
     metricsEnabled: boolean(env, 'METRICS_ENABLED', true),

@@ -45,7 +45,13 @@ async function main(): Promise<void> {
     maxBatchSize: config.maxBatchSize,
     ...(config.rateLimitPerSecond === 0
       ? {}
-      : { rateLimit: { requestsPerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst } }),
+      : {
+          rateLimit: {
+            requestsPerSecond: config.rateLimitPerSecond,
+            burst: config.rateLimitBurst,
+            trustedProxyHops: config.trustProxyHops,
+          },
+        }),
     cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     metrics: config.metricsEnabled,
     circuitBreaker: { failureThreshold: config.circuitBreakerFailures, openMs: config.circuitBreakerOpenMs },

@@ -60,8 +60,8 @@ export interface GatewayOptions {
   /** Accept several operations in one POST (a JSON array), at most `maxBatchSize` of them (default 10). Off by default. */
   allowBatchedRequests?: boolean;
   maxBatchSize?: number;
-  /** Per-token request rate at /graphql; no limit when absent. */
-  rateLimit?: Pick<RateLimitOptions, 'requestsPerSecond' | 'burst'>;
+  /** Per-token request rate at /graphql; no limit when absent. `trustedProxyHops`: see use-rate-limit.ts. */
+  rateLimit?: Pick<RateLimitOptions, 'requestsPerSecond' | 'burst' | 'trustedProxyHops'>;
   /** CORS for browser frontends on other origins; no CORS headers when absent. */
   cors?: CorsOptions;
   /** Serve Prometheus metrics at /metrics (default true). */

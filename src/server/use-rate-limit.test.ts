@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { rateLimitKey, useRateLimit } from './use-rate-limit.js';
+import { clientAddress, rateLimitKey, useRateLimit } from './use-rate-limit.js';
 
 function request(headers: Record<string, string>, remoteAddress = '192.0.2.1'): IncomingMessage {
   return { headers, socket: { remoteAddress } } as unknown as IncomingMessage;
@@ -50,5 +50,24 @@ describe('per-token rate limit', () => {
     // `busy` (still short of a full bucket after 1 s) kept its state; `idle` (full again) made room.
     expect(limiter.take(busy).allowed).toBe(true);
     expect(limiter.take(busy).allowed).toBe(false);
+  });
+
+  it('believes X-Forwarded-For only as far as the trusted proxies go', () => {
+    const behindTwo = request({ 'x-forwarded-for': '203.0.113.9, 198.51.100.7, 10.0.0.5' }, '10.0.0.2');
+    // No trusted proxy: the header is the client's to write, so it is ignored.
+    expect(clientAddress(behindTwo, 0)).toBe('10.0.0.2');
+    expect(clientAddress(behindTwo, 1)).toBe('10.0.0.5');
+    expect(clientAddress(behindTwo, 2)).toBe('198.51.100.7');
+    // Fewer entries than trusted hops: the first address known.
+    expect(clientAddress(request({ 'x-forwarded-for': '198.51.100.7' }, '10.0.0.2'), 5)).toBe('198.51.100.7');
+    expect(clientAddress(request({}, '10.0.0.2'), 1)).toBe('10.0.0.2');
+  });
+
+  it('behind a trusted proxy, keys requests without a token by the client it forwarded for; a spoofed prefix changes nothing', () => {
+    const limiter = useRateLimit({ requestsPerSecond: 1, burst: 1, now: () => 0, trustedProxyHops: 1 });
+    expect(limiter.take(request({ 'x-forwarded-for': '198.51.100.7' }, '10.0.0.2')).allowed).toBe(true);
+    expect(limiter.take(request({ 'x-forwarded-for': '198.51.100.8' }, '10.0.0.2')).allowed).toBe(true);
+    expect(limiter.take(request({ 'x-forwarded-for': '192.0.2.66, 198.51.100.7' }, '10.0.0.2')).allowed).toBe(false);
+    expect(rateLimitKey(request({ 'x-forwarded-for': '198.51.100.7' }, '10.0.0.2'))).toBe('address:10.0.0.2');
   });
 });

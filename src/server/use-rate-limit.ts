@@ -2,6 +2,9 @@
 // client address), so one client cannot monopolise the gateway or, through it, Kazoo's per-account rate limit that all
 // callers share. Buckets are keyed by a hash of the token, never the token itself. A refused request gets HTTP 429,
 // `Retry-After` and a GraphQL error `RATE_LIMITED` with `retryAfterMs`, before its body is even read.
+// Behind proxies the socket's address is the nearest proxy's: `trustedProxyHops` says how many proxies in front of
+// the gateway append to X-Forwarded-For, and the client is the address the farthest trusted one saw. Entries beyond
+// those hops were written by the client itself and are never believed.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenFromHeaders } from '../graphql/context.js';
@@ -13,6 +16,8 @@ export interface RateLimitOptions {
   burst: number;
   /** Buckets kept at most; idle (full) buckets are dropped first, then the least recently used. */
   maxKeys?: number;
+  /** Proxies in front of the gateway that append the address they saw to X-Forwarded-For (default 0: none). */
+  trustedProxyHops?: number;
   now?: () => number;
   onLimited?: () => void;
 }
@@ -33,10 +38,27 @@ export interface RateLimiter {
   guard(handler: Handler): Handler;
 }
 
-export function rateLimitKey(request: IncomingMessage): string {
+export function rateLimitKey(request: IncomingMessage, trustedProxyHops = 0): string {
   const token = tokenFromHeaders(request.headers);
-  if (token === undefined) return `address:${request.socket.remoteAddress ?? 'unknown'}`;
+  if (token === undefined) return `address:${clientAddress(request, trustedProxyHops)}`;
   return `token:${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+/**
+ * The client's address: the socket's peer, or with trusted proxies the X-Forwarded-For entry the farthest trusted
+ * proxy appended (each proxy appends the address it was reached from; the socket's peer is the nearest proxy).
+ */
+export function clientAddress(request: IncomingMessage, trustedProxyHops: number): string {
+  const peer = request.socket.remoteAddress ?? 'unknown';
+  if (trustedProxyHops <= 0) return peer;
+  const header = request.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const chain = [...forwarded, peer];
+  // Fewer entries than trusted hops: the request did not come through them all; the first address is the best known.
+  return chain[Math.max(0, chain.length - 1 - trustedProxyHops)] ?? peer;
 }
 
 export function useRateLimit(options: RateLimitOptions): RateLimiter {
@@ -66,7 +88,7 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
 
   const take: RateLimiter['take'] = (request) => {
     const at = now();
-    const key = rateLimitKey(request);
+    const key = rateLimitKey(request, options.trustedProxyHops);
     let bucket = buckets.get(key);
     if (bucket === undefined) {
       if (buckets.size >= maxKeys) evict(at);

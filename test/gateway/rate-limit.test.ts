@@ -41,3 +41,19 @@ describe('per-token request rate', () => {
     for (let i = 0; i < 5; i++) expect((await fetch(`${harness.gateway.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('requests without a token behind a trusted proxy', () => {
+  it('are limited per client the proxy forwarded for, not all together as the proxy', async () => {
+    const behindProxy = await startHarness({ gateway: { rateLimit: { requestsPerSecond: 0.5, burst: 1, trustedProxyHops: 1 } } });
+    try {
+      const status = async (forwardedFor: string) =>
+        (await behindProxy.graphql('{ __typename }', {}, { token: null, headers: { 'x-forwarded-for': forwardedFor } })).status;
+      expect(await status('198.51.100.7')).toBe(200);
+      expect(await status('198.51.100.8')).toBe(200);
+      // A client cannot escape its bucket by writing addresses of its own in front.
+      expect(await status('192.0.2.1, 198.51.100.7')).toBe(429);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});
