@@ -96,9 +96,12 @@ describe('GraphiQL', () => {
       if ((request.postData() ?? '').includes('query Linked')) ranLinked = true;
     });
     await page.goto(`${stack.gateway.url}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(variables)}`);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor();
     await page.locator('.graphiql-tab-button', { hasText: 'Linked' }).waitFor();
     await expect(page.locator('.graphiql-tab-button').count()).resolves.toBe(5);
+    await page.locator('.graphiql-query-editor', { hasText: 'query Linked' }).waitFor();
     expect(ranLinked).toBe(false);
+    await page.locator('.graphiql-tab-button', { hasText: 'Linked' }).click();
     const answer = page.waitForResponse((response) => (response.request().postData() ?? '').includes('query Linked'));
     await page.locator('.graphiql-execute-button').click();
     const expected = (await demoDevices(stack))[0]?.name;
