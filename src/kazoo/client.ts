@@ -35,6 +35,12 @@ export interface KazooRequest {
    * `once`: never sent twice (writes, and quickcall, a GET that places a call). Default: `read` for GET, else `once`.
    */
   retry?: 'read' | 'once';
+  /**
+   * For a call whose HTTP 500 is one of Kazoo's answers rather than Kazoo failing (quickcall: no endpoint to call):
+   * what it means. The caller then gets UPSTREAM_REJECTED with this message, and the circuit breaker does not count
+   * it, so clicking a disabled phone repeatedly cannot cut everybody off Kazoo. Other 5xx stay UPSTREAM_UNAVAILABLE.
+   */
+  http500Means?: string;
 }
 
 /** Crossbar's success envelope, with the keys clients need. */
@@ -182,6 +188,9 @@ export class KazooClient {
         outcome = interpret<T>(response.status, response.body, response.headers, requestId);
       } catch (error) {
         outcome = connectionError(error, deadline, this.options.timeoutMs, requestId);
+      }
+      if (status === 500 && request.http500Means !== undefined && outcome instanceof KazooError) {
+        outcome = new KazooError('UPSTREAM_REJECTED', request.http500Means, { status, requestId });
       }
       if (outcome instanceof KazooError && outcome.code === 'UPSTREAM_UNAVAILABLE') this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);

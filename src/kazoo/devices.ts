@@ -131,6 +131,8 @@ export async function quickcall(
       timeout: options.timeoutSeconds,
     },
     retry: 'once',
+    // cb_quickcall answers 500 `unspecified fault` when the device gives it no endpoint to originate to.
+    http500Means: 'Kazoo has nothing to call for this device: it is disabled, or has no SIP credentials or call forward',
   });
   return envelope.data;
 }

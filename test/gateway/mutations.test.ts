@@ -235,6 +235,22 @@ describe('device writes', () => {
     expect(request?.query).toMatchObject({ auto_answer: 'false' });
   });
 
+  it('quickcall on a disabled phone says Kazoo has nothing to call, and never trips the circuit breaker', async () => {
+    const device = await createDevice({ name: 'Switched off', enabled: false, sip: { username: 'off01', password: 'secret-pass' } });
+    // More attempts than the breaker's default threshold (10 failures).
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const result = await harness.graphql(
+        'mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }',
+        { a: harness.accountId, id: device.id },
+      );
+      expect(errorCodes(result)).toEqual(['UPSTREAM_REJECTED']);
+      expect(result.errors?.[0]?.message).toMatch(/nothing to call for this device: it is disabled/);
+      expect(result.errors?.[0]?.extensions?.upstreamStatus).toBe(500);
+    }
+    expect((await fetch(`${harness.gateway.url}/readyz`)).status).toBe(200);
+    expect((await harness.graphql('{ viewer { accountId } }')).errors).toBeUndefined();
+  });
+
   it('reports Kazoo validation errors field by field, with the GraphQL input path', async () => {
     await createDevice({ name: 'Taken', sip: { username: 'taken01', password: 'secret-pass' } });
     const result = await harness.graphql(

@@ -897,7 +897,8 @@ export type Mutation = {
   notifyDevice: Scalars['Boolean']['output'];
   /**
    * Click-to-call: rings the device and, once answered, connects it to `number`. Sent once and never retried, since
-   * each attempt places a call. `callerIdName`/`callerIdNumber` are what the ringing device shows.
+   * each attempt places a call. `callerIdName`/`callerIdNumber` are what the ringing device shows. A device Kazoo has
+   * nothing to call on (disabled, or without SIP credentials or call forward) gets `UPSTREAM_REJECTED`.
    */
   quickcall: QuickcallResult;
   /**
