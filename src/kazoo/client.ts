@@ -95,6 +95,8 @@ type Hooks = Pick<KazooClientOptions, 'onAttempt' | 'onCoalesced' | 'onCircuitRe
 const FIRST_RETRY_DELAY_MS = 100;
 const FIRST_RATE_LIMIT_BACKOFF_MS = 500;
 const MAX_RATE_LIMIT_BACKOFF_MS = 10_000;
+/** At most this much of a call's deadline is kept for the call itself after a back-off (a quarter of it when shorter). */
+const MAX_CALL_RESERVE_MS = 1_000;
 
 interface Backoff {
   until: number;
@@ -215,7 +217,7 @@ export class KazooClient {
           retryAfterMs: waitMs,
           requestId,
         });
-        if (!retryable || attempt >= maxAttempts || Date.now() + waitMs >= deadline) throw rateLimited;
+        if (!retryable || attempt >= maxAttempts || Date.now() + waitMs + this.callReserveMs >= deadline) throw rateLimited;
         continue;
       }
       if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !retryable || attempt >= maxAttempts) throw outcome;
@@ -262,12 +264,20 @@ export class KazooClient {
     return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
   }
 
+  /**
+   * Time a call needs after waiting out a back-off: waiting until just before the deadline would only buy a timeout
+   * (UPSTREAM_UNAVAILABLE, counted by the circuit breaker) where RATE_LIMITED with the wait is the true answer.
+   */
+  private get callReserveMs(): number {
+    return Math.min(MAX_CALL_RESERVE_MS, this.options.timeoutMs / 4);
+  }
+
   private async waitForBackoff(key: string, deadline: number): Promise<void> {
     const backoff = this.backoffs.get(key);
     if (backoff === undefined) return;
     const waitMs = backoff.until - Date.now();
     if (waitMs <= 0) return;
-    if (Date.now() + waitMs >= deadline) {
+    if (Date.now() + waitMs + this.callReserveMs >= deadline) {
       throw new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
         status: 429,
         retryAfterMs: waitMs,

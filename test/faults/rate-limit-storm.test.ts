@@ -9,9 +9,7 @@ import { waitFor } from './gateway-process.js';
 let harness: Harness;
 
 beforeAll(async () => {
-  // A deadline that a retry after Kazoo's back-off can still meet on a loaded CI machine: a timeout there would be
-  // UPSTREAM_UNAVAILABLE, which this test is not about.
-  harness = await startHarness({ gateway: { kazooTimeoutMs: 5_000, circuitBreaker: { failureThreshold: 3 } } });
+  harness = await startHarness({ gateway: { kazooTimeoutMs: 2_000, circuitBreaker: { failureThreshold: 3 } } });
 });
 afterAll(() => harness.close());
 

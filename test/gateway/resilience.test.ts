@@ -183,4 +183,21 @@ describe('rate limits', () => {
     expect(errorCodes(result)).toEqual(['RATE_LIMITED']);
     expect(limitedHarness.simulator.control.requests.length).toBe(sentBefore);
   });
+
+  it('a back-off that would leave the call too little of its deadline is RATE_LIMITED at once, not a call doomed to time out', async () => {
+    // 1.7 s of deadline, a quarter kept for the call. Kazoo keeps answering 429: the gateway waits 0.5 s and retries,
+    // then would wait 1 s more and call with 0.2 s left (most likely a timeout: UPSTREAM_UNAVAILABLE, counted by the
+    // circuit breaker). Instead it answers RATE_LIMITED after the second call.
+    const tight = await startHarness({ gateway: { kazooTimeoutMs: 1_700 } });
+    try {
+      tight.simulator.control.setRateLimit({ capacity: 1, refillPerSecond: 0.01 });
+      expect((await tight.graphql(DEVICES, { a: tight.accountId })).errors).toBeUndefined();
+      const sentBefore = tight.simulator.control.requests.length;
+      const result = await tight.graphql(DEVICES, { a: tight.accountId });
+      expect(errorCodes(result)).toEqual(['RATE_LIMITED']);
+      expect(tight.simulator.control.requests.slice(sentBefore).map((request) => request.status)).toEqual([429, 429]);
+    } finally {
+      await tight.close();
+    }
+  });
 });
