@@ -11,9 +11,10 @@ import type {
   KazooUserSummary,
 } from '../kazoo/types.js';
 import * as users from '../kazoo/users.js';
+import { isKazooId } from '../kazoo/paths.js';
 import { asError, mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js';
 import { deviceDocumentLoader, userDocumentLoader } from './documents.js';
-import { splitDocumentKey } from './keys.js';
+import { documentKey, splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
 import { registrationIndexLoader } from './registrations.js';
 import type { RegistrationIndex } from './registrations.js';
@@ -52,4 +53,13 @@ export function createLoaders(session: KazooSession): Loaders {
     ),
     registrations: registrationIndexLoader(session),
   };
+}
+
+/**
+ * The owners' summaries of many devices of one account, asked together (one listing from three owners on), so each
+ * device's `owner` then answers at once. Ids that are not Kazoo ids are skipped; failures are left to the fields.
+ */
+export function loadOwners(loaders: Loaders, accountId: string, ownerIds: Iterable<unknown>): Promise<unknown> {
+  const ids = [...new Set([...ownerIds].filter(isKazooId))];
+  return ids.length === 0 ? Promise.resolve() : loaders.userSummary.loadMany(ids.map((id) => documentKey(accountId, id)));
 }

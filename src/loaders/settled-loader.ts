@@ -24,6 +24,11 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     return this;
   }
 
+  /** The value at once when it is already loaded, else the promise of loading it. */
+  loadSettled(key: K): V | Promise<V> {
+    return this.values.has(key) ? (this.values.get(key) as V) : this.load(key);
+  }
+
   /** The value already loaded for `key`; undefined when it has not been loaded (or failed). */
   peek(key: K): { value: V } | undefined {
     return this.values.has(key) ? { value: this.values.get(key) as V } : undefined;

@@ -45,9 +45,8 @@ export async function subscribeWithFreshLoaders(
       batch = eventBatch;
       loaders = createLoaders(context.session);
       // Read with this subscriber's token while making the batch (initial states are never shared between tokens).
-      const accountId = isRegistrationEvent(event) ? event.accountId : undefined;
-      for (const summary of eventBatch?.deviceSummaries ?? []) {
-        if (accountId !== undefined) loaders.deviceSummary.prime(documentKey(accountId, summary.id), summary);
+      if (isRegistrationEvent(event)) {
+        for (const summary of event.batch.deviceSummaries ?? []) loaders.deviceSummary.prime(documentKey(event.accountId, summary.id), summary);
       }
     }
     // The batch's loaders over the subscription's context (a spread would build the context's own lazy loaders).

@@ -1,7 +1,6 @@
 // Device fields that are more than a Kazoo key: identity, Kazoo's defaults, the owner and the registration.
 // Every other field reads the device document through the mapping in kazoo-mapping.ts.
 import { isKazooId } from '../../kazoo/paths.js';
-import type { KazooUserSummary } from '../../kazoo/types.js';
 import { documentKey } from '../../loaders/index.js';
 import type { DeviceResolvers } from '../generated/resolvers-types.js';
 import { UserRef } from '../models.js';
@@ -14,21 +13,24 @@ async function read(device: DeviceRef, key: string, context: GatewayContext): Pr
   return device.read(key, context);
 }
 
+/** `map` applied to a value at hand at once, or to a promised one when it arrives. */
+function whenReady<T, R>(value: T | Promise<T>, map: (ready: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(map) : map(value);
+}
+
 /**
  * A key of the device, mapped; synchronous when the listing row or document at hand holds it. A promise per scalar
  * field made a page of devices measurably slower under load (BENCHMARKS.md).
  */
 function readAs<T>(device: DeviceRef, key: string, context: GatewayContext, map: (value: unknown) => T): T | Promise<T> {
-  const value = device.read(key, context);
-  return value instanceof Promise ? value.then(map) : map(value);
+  return whenReady(device.read(key, context), map);
 }
 
 function ownerOf(accountId: string, ownerId: unknown, context: GatewayContext): UserRef | null | Promise<UserRef | null> {
   if (!isKazooId(ownerId)) return null;
-  const key = documentKey(accountId, ownerId);
-  const toRef = (summary: KazooUserSummary | null): UserRef | null => (summary === null ? null : UserRef.fromSummary(accountId, summary));
-  const settled = context.loaders.userSummary.peek(key);
-  return settled !== undefined ? toRef(settled.value) : context.loaders.userSummary.load(key).then(toRef);
+  return whenReady(context.loaders.userSummary.loadSettled(documentKey(accountId, ownerId)), (summary) =>
+    summary === null ? null : UserRef.fromSummary(accountId, summary),
+  );
 }
 
 export const Device: DeviceResolvers = {
@@ -46,15 +48,9 @@ export const Device: DeviceResolvers = {
   macAddress: (device, _args, context) =>
     readAs(device, 'mac_address', context, (mac) => (typeof mac === 'string' && mac !== '' ? mac : null)),
   // Both answer at once when the root resolver fetched owners and registrations for the page (resolvers/query.ts).
-  owner: (device, _args, context) => {
-    const ownerId = device.read('owner_id', context);
-    return ownerId instanceof Promise ? ownerId.then((id) => ownerOf(device.accountId, id, context)) : ownerOf(device.accountId, ownerId, context);
-  },
-  registration: (device, _args, context) => {
-    const settled = context.loaders.registrations.peek(device.accountId);
-    if (settled !== undefined) return registrationOf(device.accountId, device.id, settled.value);
-    return context.loaders.registrations.load(device.accountId).then((index) => registrationOf(device.accountId, device.id, index));
-  },
+  owner: (device, _args, context) => whenReady(device.read('owner_id', context), (ownerId) => ownerOf(device.accountId, ownerId, context)),
+  registration: (device, _args, context) =>
+    whenReady(context.loaders.registrations.loadSettled(device.accountId), (index) => registrationOf(device.accountId, device.id, index)),
   outboundFlags: async (device, _args, context) => {
     const flags = await read(device, 'outbound_flags', context);
     if (Array.isArray(flags)) return flags.map(String);

@@ -1,8 +1,8 @@
 // Root queries: single documents through the loaders, lists as Relay connections over Crossbar's pages.
 import * as devices from '../../kazoo/devices.js';
-import { assertKazooId, isKazooId } from '../../kazoo/paths.js';
+import { assertKazooId } from '../../kazoo/paths.js';
 import * as users from '../../kazoo/users.js';
-import { documentKey } from '../../loaders/index.js';
+import { documentKey, loadOwners } from '../../loaders/index.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef, UserRef } from '../models.js';
 import { checkFirst, paginate } from '../pagination.js';
@@ -45,12 +45,9 @@ export const Query: QueryResolvers = {
     });
     // What every node will ask for, fetched before the nodes resolve so their resolvers answer at once. Failures are
     // left to those fields: the page itself is still answered.
-    const owners = nodeFields.has('owner')
-      ? [...new Set(connection.nodes.map((node) => node.read('owner_id', context)).filter(isKazooId))]
-      : [];
     await Promise.all([
       registrations?.catch(() => undefined),
-      owners.length === 0 ? undefined : context.loaders.userSummary.loadMany(owners.map((id) => documentKey(accountId, id))),
+      nodeFields.has('owner') ? loadOwners(context.loaders, accountId, connection.nodes.map((node) => node.read('owner_id', context))) : undefined,
     ]);
     return connection;
   },

@@ -3,8 +3,8 @@
 // account's shared watcher. Events reuse the Registration and Device models of queries.
 import * as accounts from '../../kazoo/accounts.js';
 import { KazooError } from '../../kazoo/errors.js';
-import { assertKazooId, isKazooId } from '../../kazoo/paths.js';
-import { documentKey } from '../../loaders/index.js';
+import { assertKazooId } from '../../kazoo/paths.js';
+import { documentKey, loadOwners } from '../../loaders/index.js';
 import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
 import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
 import { subscriptionContextOf } from '../../subscriptions/subscription-context.js';
@@ -76,10 +76,9 @@ export const RegistrationEvent: RegistrationEventResolvers = {
       requestedBatch.set(loader, event.batch);
       const summaries = loader.loadMany(event.batch.deviceIds.map((deviceId) => documentKey(event.accountId, deviceId)));
       if (selectedFields(info).has('owner')) {
-        void summaries.then((found) => {
-          const owners = new Set(found.map((summary) => (summary instanceof Error ? undefined : summary?.owner_id)).filter(isKazooId));
-          if (owners.size > 0) void context.loaders.userSummary.loadMany([...owners].map((id) => documentKey(event.accountId, id)));
-        });
+        void summaries.then((found) =>
+          loadOwners(context.loaders, event.accountId, found.map((summary) => (summary instanceof Error ? undefined : summary?.owner_id))),
+        );
       }
     }
     const summary = await loader.load(documentKey(event.accountId, event.deviceId));
