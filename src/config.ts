@@ -20,7 +20,11 @@ export interface GatewayConfig {
   /** Crossbar base URL; undefined runs the embedded simulator. */
   kazooUrl: string | undefined;
   port: number;
-  host: string;
+  /**
+   * Interface to listen on; undefined when HOST is unset: 127.0.0.1 in demo mode (its pages hand out a live demo
+   * token, which must not reach the network), 0.0.0.0 otherwise.
+   */
+  host: string | undefined;
   /** Budget of one upstream call, retries included. */
   kazooTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -120,7 +124,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   return {
     kazooUrl,
     port: integer(env, 'PORT', 4000, 0, 65_535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host: env.HOST?.trim() || undefined,
     kazooTimeoutMs: integer(env, 'KAZOO_TIMEOUT_MS', 10_000, 100, 600_000),
     logLevel,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 104_857_600),

@@ -1,5 +1,6 @@
 // Start-up: read the configuration, start the embedded Kazoo simulator when no KAZOO_URL is given (the only place
 // the gateway touches src/simulator), start the gateway, and shut both down cleanly on SIGINT/SIGTERM.
+import type { AddressInfo } from 'node:net';
 import * as auth from './kazoo/auth.js';
 import { KazooClient } from './kazoo/client.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const gateway = await startGateway({
     kazooUrl,
     port: config.port,
-    host: config.host,
+    host: config.host ?? (demo === undefined ? '0.0.0.0' : '127.0.0.1'),
     kazooTimeoutMs: config.kazooTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     introspection: config.introspection,
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
     },
   });
   closers.unshift(() => gateway.close());
-  logger.info({ url: `${gateway.url}/graphql`, kazooUrl }, 'gateway listening');
+  const { address } = gateway.httpServer.address() as AddressInfo;
+  logger.info({ url: `${gateway.url}/graphql`, address, kazooUrl }, 'gateway listening');
 
   if (demo !== undefined) {
     // Printed plainly (not through the redacting logger): this is a throwaway token for the local demo account.

@@ -16,7 +16,7 @@ import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
-import { graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
+import { ClientGoneError, graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
 import { requestIdOf } from './request-id.js';
 import { loadUiBuild } from './ui-build.js';
 import type { DemoCredentials } from './ui-build.js';
@@ -205,6 +205,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           : route(request, response, requestId),
       )
       .catch((error: unknown) => {
+        // Any client can abort at will: trackHttp already logs it at info; an error line each would flood alerting.
+        if (error instanceof ClientGoneError) {
+          response.destroy();
+          return;
+        }
         logger.error({ err: error, requestId }, 'request failed');
         if (!response.headersSent) sendJsonError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
         else response.destroy();

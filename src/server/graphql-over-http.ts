@@ -15,6 +15,11 @@ export interface GraphQLOverHttpOptions {
 
 class BodyTooLargeError extends Error {}
 
+/** The client went away while its body was being read: nothing to answer, and not a failure of the gateway. */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+}
+
 function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
@@ -34,7 +39,8 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    // Node reports a client that aborts mid-body as an `aborted` ECONNRESET error on the request.
+    request.on('error', (error) => reject(request.destroyed || request.readableAborted ? new ClientGoneError(error.message) : error));
   });
 }
 

@@ -16,6 +16,7 @@ import { execute as executeInterpreted, GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
+import { unknownOperation } from './use-operation-limits.js';
 
 /** Runs with graphql-js before a document is compiled. */
 const INTERPRETED_RUNS = 1;
@@ -63,6 +64,9 @@ export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): 
   };
 
   const execute: GatewayExecutor = async ({ document, operation, operationName, request, context }) => {
+    // Typed as always present, but Apollo calls the executor with none when operationName matched nothing (the
+    // limits plugin refuses those first); graphql-js would then run the document's only operation. Never guess one.
+    if ((operation as OperationDefinitionNode | undefined) === undefined) return { errors: [unknownOperation(request.operationName)] };
     const query = compiledFor(document, operationName);
     if (query === undefined) {
       return executeInterpreted({ schema, document, operationName, variableValues: request.variables, contextValue: context });

@@ -21,6 +21,19 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = { maxDepth: 1
 
 export type OperationLimitCode = 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
 
+/**
+ * A request whose `operationName` names no operation of its document (or that names none while it holds several):
+ * a request error, refused before any limit is skipped or anything runs (graphql-js would otherwise run the
+ * document's only operation, and Apollo answer 500 after the fact, inviting a retry of a write).
+ */
+export function unknownOperation(operationName: string | null | undefined): GraphQLError {
+  const message =
+    operationName == null || operationName === ''
+      ? 'The document holds several operations: name the one to run with operationName'
+      : `The document has no operation named "${operationName.slice(0, 100)}"`;
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+}
+
 function refusal(code: OperationLimitCode, message: string, extensions: Record<string, number>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
@@ -81,7 +94,7 @@ export function useOperationLimits(limits: OperationLimits): ApolloServerPlugin<
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
-          if (operation === undefined) return;
+          if (operation === undefined) throw unknownOperation(request.operationName);
           const spent = spentBySession.get(contextValue.session) ?? 0;
           const { error, cost } = checkOperationLimits(limits, schema, document, operation, request.variables, spent);
           if (error !== undefined) throw error;

@@ -1,5 +1,6 @@
 // Structured logs of real requests, captured at the most verbose level: every line is JSON, request lines carry the
 // request id that went to Kazoo, and no password, API key, credentials hash or token ever appears.
+import { connect as connectTcp } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsHash } from '../../src/kazoo/auth.js';
 import { createLogger } from '../../src/logger.js';
@@ -133,5 +134,26 @@ describe('request logs', () => {
     }
     const everything = lines.join('');
     for (const secret of [wsToken, 'forged-ws-token-value', ...wsToken.split('.').slice(1)]) expect(everything).not.toContain(secret);
+  });
+});
+
+describe('clients that go away', () => {
+  it('a client aborting mid-body leaves one info line, not an error with a stack', async () => {
+    lines.length = 0;
+    const { port } = new URL(harness.gateway.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connectTcp(Number(port), '127.0.0.1', () => {
+        socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"query":');
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    // The gateway notices the abort asynchronously: wait for its line.
+    while (!logged().some((entry) => entry.msg === 'http request aborted before its response was sent')) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logged().filter((entry) => (entry.level as number) >= 50)).toEqual([]);
   });
 });

@@ -85,6 +85,26 @@ describe('refused before anything runs', () => {
     expect(errorCodes(result)).toEqual(['GRAPHQL_PARSE_FAILED']);
   });
 
+  it('an operationName that names no operation is a request error: nothing runs, no limit is skipped', async () => {
+    harness.simulator.control.resetRequests();
+    // Refused at cost 3006 when named correctly; with a wrong name graphql-js would run the only operation unchecked.
+    const costly = `query Big($a: ID!) { a: devices(accountId: $a, first: 1000) { nodes { sip { username } } }
+      b: devices(accountId: $a, first: 1000) { nodes { sip { username } } } }`;
+    for (const body of [
+      { query: costly, variables: { a: accountId }, operationName: 'Nope' },
+      { query: `mutation Sync($a: ID!, $d: ID!) { syncDevice(accountId: $a, id: $d) }`, variables: { a: accountId, d: accountId }, operationName: 'Nope' },
+    ]) {
+      const { status, body: answer } = await post(body);
+      expect(status).toBe(400);
+      expect(answer).toMatchObject({ errors: [{ message: 'The document has no operation named "Nope"', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
+    }
+    // Over GET too, where a mutation must never run.
+    const search = new URLSearchParams({ query: 'mutation Sync { syncDevice(accountId: "0", id: "0") }', operationName: 'Nope' });
+    const response = await fetch(`${harness.gateway.url}/graphql?${search}`, { headers: { 'x-auth-token': token, 'apollo-require-preflight': '1' } });
+    expect(response.status).toBe(400);
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
   it('introspection, however deep its type references go, is not refused by the limits', async () => {
     // The full introspection query GraphiQL and codegen send, default values included.
     const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true });
