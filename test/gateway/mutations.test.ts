@@ -350,6 +350,15 @@ describe('user writes', () => {
     expect(expiresIn).toBeLessThanOrEqual(3_600_000);
   });
 
+  it.each([
+    ['loginWithApiKey', 'mutation { loginWithApiKey(apiKey: "too-short") { token } }', 'apiKey', 'api_key'],
+    ['loginWithCredentials', 'mutation { loginWithCredentials(username: "admin", password: "kazoo-demo", accountName: "") { token } }', 'accountName', 'account_name'],
+  ])('%s names the GraphQL argument Kazoo refused, not its Kazoo key', async (_mutation, query, argument, kazooField) => {
+    const result = await harness.graphql(query, {}, { token: null });
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.[0]?.extensions?.fieldErrors).toEqual([expect.objectContaining({ field: argument, kazooField })]);
+  });
+
   it('refuses bad credentials as UNAUTHENTICATED', async () => {
     const result = await harness.graphql(
       'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { token } }',

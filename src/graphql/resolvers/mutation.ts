@@ -44,13 +44,26 @@ function ids(args: { accountId: string; id: string }, idName = 'id'): { accountI
   return { accountId: assertKazooId(args.accountId, 'accountId'), id: assertKazooId(args.id, idName) };
 }
 
-function loginPayload(login: auth.KazooLogin): AuthPayloadModel {
+/**
+ * The login's answer; a refusal names the login argument a Kazoo field came from (`argumentOf`: Kazoo key ->
+ * argument), so `api_key` is reported as `apiKey`.
+ */
+async function loginPayload(
+  login: Promise<auth.KazooLogin>,
+  argumentOf: Readonly<Record<string, string>>,
+): Promise<AuthPayloadModel> {
+  let answer: auth.KazooLogin;
+  try {
+    answer = await login;
+  } catch (error) {
+    throw toGraphQLError(error, (kazooField) => argumentOf[kazooField]);
+  }
   return {
-    token: login.token,
-    expiresAt: login.expiresAt,
-    accountId: login.data.account_id,
-    accountName: typeof login.data.account_name === 'string' ? login.data.account_name : undefined,
-    ownerId: typeof login.data.owner_id === 'string' ? login.data.owner_id : undefined,
+    token: answer.token,
+    expiresAt: answer.expiresAt,
+    accountId: answer.data.account_id,
+    accountName: typeof answer.data.account_name === 'string' ? answer.data.account_name : undefined,
+    ownerId: typeof answer.data.owner_id === 'string' ? answer.data.owner_id : undefined,
   };
 }
 
@@ -63,17 +76,19 @@ function quickcallResult(request: KazooObject): QuickcallModel {
 }
 
 export const Mutation: MutationResolvers = {
-  loginWithCredentials: async (_root, args, context) =>
+  loginWithCredentials: (_root, args, context) =>
     loginPayload(
-      await auth.withCredentials(
+      auth.withCredentials(
         context.session.client,
         { username: args.username, password: args.password, accountName: args.accountName },
         context.session.requestId,
       ),
+      // Kazoo only sees the hash of username and password, so only the account name can come back as a field.
+      { account_name: 'accountName' },
     ),
 
-  loginWithApiKey: async (_root, args, context) =>
-    loginPayload(await auth.withApiKey(context.session.client, args.apiKey, context.session.requestId)),
+  loginWithApiKey: (_root, args, context) =>
+    loginPayload(auth.withApiKey(context.session.client, args.apiKey, context.session.requestId), { api_key: 'apiKey' }),
 
   createDevice: async (_root, args, context, info) => {
     const accountId = assertKazooId(args.accountId, 'accountId');
