@@ -15,7 +15,11 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant, as an ISO-8601 string in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
-  /** Any JSON value, passed through as Kazoo sent or expects it. */
+  /**
+   * Any JSON value, passed through as Kazoo sent or expects it. As a mutation argument or input field it may be at most 32
+   * levels deep (Kazoo documents are a handful), and no string or key in it may hold a control character; otherwise it
+   * is refused with `BAD_USER_INPUT` naming it, before anything is sent.
+   */
   JSON: { input: unknown; output: unknown; }
 };
 
@@ -871,7 +875,11 @@ export type MusicOnHoldInput = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -931,7 +939,11 @@ export type Mutation = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationCreateDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -942,7 +954,11 @@ export type MutationCreateDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationCreateUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -953,7 +969,11 @@ export type MutationCreateUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationDeleteDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -964,7 +984,11 @@ export type MutationDeleteDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationDeleteUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -975,7 +999,11 @@ export type MutationDeleteUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationLoginWithApiKeyArgs = {
   apiKey: Scalars['String']['input'];
@@ -985,7 +1013,11 @@ export type MutationLoginWithApiKeyArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationLoginWithCredentialsArgs = {
   accountName: Scalars['String']['input'];
@@ -997,7 +1029,11 @@ export type MutationLoginWithCredentialsArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationNotifyDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1010,7 +1046,11 @@ export type MutationNotifyDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationQuickcallArgs = {
   accountId: Scalars['ID']['input'];
@@ -1026,7 +1066,11 @@ export type MutationQuickcallArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationReplaceDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1039,7 +1083,11 @@ export type MutationReplaceDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationReplaceUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -1051,7 +1099,11 @@ export type MutationReplaceUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationResetDevicePresenceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1062,7 +1114,11 @@ export type MutationResetDevicePresenceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationSyncDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1073,7 +1129,11 @@ export type MutationSyncDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationUpdateDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1086,7 +1146,11 @@ export type MutationUpdateDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationUpdateUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -1098,7 +1162,7 @@ export type MutationUpdateUserArgs = {
 export type NotifyBodyInput = {
   /** The body's MIME type, sent as the NOTIFY's Content-Type (e.g. `application/simple-message-summary`). */
   contentType: Scalars['String']['input'];
-  /** The body itself, as text. */
+  /** The body itself, as text; it may span lines (TAB, LF and CR are allowed, no other control character). */
   data: Scalars['String']['input'];
 };
 
@@ -2249,6 +2313,13 @@ export type KazooDirectiveArgs = {
 
 export type KazooDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = KazooDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type TextDirectiveArgs = {
+  hashed?: Maybe<Scalars['Boolean']['input']>;
+  multiline?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type TextDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = TextDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AudioMediaResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AudioMedia'] = ResolversParentTypes['AudioMedia']> = {
   codecs?: Resolver<Maybe<Array<ResolversTypes['AudioCodec']>>, ParentType, ContextType>;
 };
@@ -2740,4 +2811,5 @@ export type Resolvers<ContextType = GatewayContext> = {
 export type DirectiveResolvers<ContextType = GatewayContext> = {
   computed?: ComputedDirectiveResolver<any, any, ContextType>;
   kazoo?: KazooDirectiveResolver<any, any, ContextType>;
+  text?: TextDirectiveResolver<any, any, ContextType>;
 };

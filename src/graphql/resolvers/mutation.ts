@@ -1,5 +1,6 @@
-// Root mutations. Inputs become Kazoo documents through kazoo-mapping.ts; Kazoo's validation errors come back with
-// the GraphQL path of the offending input field. Nothing is retried here: the client only retries reads.
+// Root mutations. Every mutation's arguments pass input-checks.ts first; inputs then become Kazoo documents through
+// kazoo-mapping.ts, and Kazoo's validation errors come back with the GraphQL path of the offending input field.
+// Nothing is retried here: the client only retries reads.
 import { isInputObjectType } from 'graphql';
 import type { GraphQLInputObjectType, GraphQLResolveInfo } from 'graphql';
 import * as auth from '../../kazoo/auth.js';
@@ -9,8 +10,10 @@ import { KazooError } from '../../kazoo/errors.js';
 import { assertKazooId } from '../../kazoo/paths.js';
 import type { KazooObject } from '../../kazoo/types.js';
 import * as users from '../../kazoo/users.js';
+import type { GatewayContext } from '../context.js';
 import { toGraphQLError } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { checkArguments } from '../input-checks.js';
 import { inputPathOf, toKazooDocument, withoutNulls } from '../kazoo-mapping.js';
 import { provisionKeysToKazoo } from '../kazoo-shapes.js';
 import { DeviceRef, UserRef } from '../models.js';
@@ -75,7 +78,29 @@ function quickcallResult(request: KazooObject): QuickcallModel {
   return { accepted: true, callId: typeof callId === 'string' ? callId : undefined, request };
 }
 
-export const Mutation: MutationResolvers = {
+type CheckedResolver = (
+  root: unknown,
+  args: Readonly<Record<string, unknown>>,
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+) => unknown;
+
+/** Each mutation with its arguments checked (input-checks.ts) before its resolver runs and anything is sent. */
+function withCheckedArguments(resolvers: MutationResolvers): MutationResolvers {
+  const checked: Record<string, CheckedResolver> = {};
+  for (const [name, resolver] of Object.entries(resolvers)) {
+    if (typeof resolver !== 'function') throw new Error(`Mutation.${name} must be a resolver function`);
+    // Each resolver is called with exactly what graphql-js passes it; only the wrapper's type is wider.
+    const resolve = resolver as CheckedResolver;
+    checked[name] = (root, args, context, info) => {
+      checkArguments(info, args);
+      return resolve(root, args, context, info);
+    };
+  }
+  return checked as MutationResolvers;
+}
+
+export const Mutation: MutationResolvers = withCheckedArguments({
   loginWithCredentials: (_root, args, context) =>
     loginPayload(
       auth.withCredentials(
@@ -189,4 +214,4 @@ export const Mutation: MutationResolvers = {
     const { accountId, id } = ids(args);
     return UserRef.fromDocument(accountId, await users.remove(context.session, accountId, id));
   },
-};
+});
