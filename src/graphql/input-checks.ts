@@ -4,7 +4,8 @@
 // recursively when it converts them. So, driven by the schema's argument and input types (a field is covered by being
 // declared), every String or ID argument and input field of a mutation, and every string and key inside its JSON
 // values, is refused when it holds a control character, and a JSON value nested deeper than MAX_JSON_DEPTH levels is
-// refused whole. The `@text` directive in schema.graphql names the exceptions.
+// refused whole. The `@text` directive in schema.graphql names the exceptions. The few arguments that end up in SIP
+// headers on their own (a NOTIFY's event, a quickcall's caller ID) have stricter rules of their own, below.
 import { getDirective } from '@graphql-tools/utils';
 import { getNullableType, isEnumType, isInputObjectType, isListType } from 'graphql';
 import type { GraphQLArgument, GraphQLInputField, GraphQLInputType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
@@ -146,4 +147,51 @@ function textProblem(value: string, rule: TextRule): string | undefined {
     case 'strict':
       return CONTROL_CHARACTER.test(value) ? 'must not hold control characters (U+0000–U+001F, U+007F–U+009F)' : undefined;
   }
+}
+
+function refuse(argument: string, rule: string, message: string): never {
+  throw new KazooError('INVALID_ARGUMENT', `\`${argument}\` ${message}`, { fieldErrors: [{ field: argument, rule, message }] });
+}
+
+/** RFC 3265 token characters, which an event type (`check-sync`) and its parameters (`reboot=true`) are made of. */
+const SIP_TOKEN = "[A-Za-z0-9.!%*_+`'~-]+";
+const SIP_EVENT = new RegExp(`^${SIP_TOKEN}(?:;${SIP_TOKEN}(?:=${SIP_TOKEN})?)*$`);
+const MAX_SIP_EVENT_LENGTH = 64;
+
+/** A SIP Event header value: an event type, optionally with `;name` or `;name=value` parameters. */
+export function assertSipEvent(value: string, argument: string): string {
+  if (value.length === 0 || value.length > MAX_SIP_EVENT_LENGTH || !SIP_EVENT.test(value)) {
+    refuse(
+      argument,
+      'format',
+      `must be a SIP event of 1 to ${MAX_SIP_EVENT_LENGTH} characters: letters, digits and . ! % * _ + \` ' ~ -, ` +
+        'optionally followed by ;name or ;name=value parameters of the same characters',
+    );
+  }
+  return value;
+}
+
+/** Kazoo's caller_id schema: a caller ID name or number is at most 35 characters. */
+const MAX_CALLER_ID_LENGTH = 35;
+/** Letters, marks, digits, punctuation, symbols and spaces: nothing invisible or that breaks a line. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u;
+/** Dialable characters, like a dialled number's: digits, letters, `*` and `#`, optionally after a `+`. */
+const CALLER_ID_NUMBER = /^\+?[0-9A-Za-z*#]+$/;
+
+/** A caller ID name a phone displays: 1 to 35 printable characters. */
+export function assertCallerIdName(value: string, argument: string): string {
+  // Counted in characters, as Kazoo's JSON schema counts them, not in UTF-16 units.
+  const length = [...value].length;
+  if (length === 0 || length > MAX_CALLER_ID_LENGTH || !PRINTABLE.test(value)) {
+    refuse(argument, 'format', `must be 1 to ${MAX_CALLER_ID_LENGTH} printable characters`);
+  }
+  return value;
+}
+
+/** A caller ID number a phone displays: 1 to 35 dialable characters. */
+export function assertCallerIdNumber(value: string, argument: string): string {
+  if (value.length === 0 || value.length > MAX_CALLER_ID_LENGTH || !CALLER_ID_NUMBER.test(value)) {
+    refuse(argument, 'format', `must be 1 to ${MAX_CALLER_ID_LENGTH} digits, letters, '*' or '#', optionally after a '+'`);
+  }
+  return value;
 }

@@ -1,5 +1,6 @@
-// What mutations refuse before anything reaches Kazoo: control characters in any string or JSON value (with the NOTIFY
-// body and the login password as the only exceptions), and JSON nested deeper than 32 levels. Each refusal is BAD_USER_INPUT naming the
+// What mutations refuse before anything reaches Kazoo: strings bound for SIP headers (a NOTIFY's Event, a quickcall's
+// caller ID) outside their rules, control characters in any string or JSON value (with the NOTIFY body and the login
+// password as the only exceptions), and JSON nested deeper than 32 levels. Each refusal is BAD_USER_INPUT naming the
 // path the client wrote, and the simulator's request log shows nothing was sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crossbar, errorCodes, startHarness } from '../helpers/harness.js';
@@ -45,6 +46,15 @@ function notify(event: string, body?: { contentType: string; data: string }): Pr
   );
 }
 
+function quickcall(callerId: { callerIdName?: string; callerIdNumber?: string }): Promise<Refusal> {
+  return outcome(() =>
+    harness.graphql(
+      'mutation($a: ID!, $id: ID!, $name: String, $number: String) { quickcall(accountId: $a, deviceId: $id, number: "1000", callerIdName: $name, callerIdNumber: $number) { accepted } }',
+      { a: harness.accountId, id: deviceId, name: callerId.callerIdName, number: callerId.callerIdNumber },
+    ),
+  );
+}
+
 function updateDevice(input: unknown): Promise<Refusal> {
   return outcome(() =>
     harness.graphql('mutation($a: ID!, $id: ID!, $input: DeviceInput!) { updateDevice(accountId: $a, id: $id, input: $input) { id } }', {
@@ -55,7 +65,26 @@ function updateDevice(input: unknown): Promise<Refusal> {
   );
 }
 
-describe("a NOTIFY's body", () => {
+describe("notifyDevice's event", () => {
+  it.each([
+    ['a CR/LF header injection', 'check-sync\r\nX-Evil: 1'],
+    ['a NUL', 'check-sync\u0000'],
+    ['100 000 characters', 'a'.repeat(100_000)],
+    ['65 characters', 'a'.repeat(65)],
+    ['nothing', ''],
+    ['a space', 'check sync'],
+    ['a colon', 'X-Evil: 1'],
+    ['an empty parameter', 'check-sync;'],
+  ])('is refused when it holds %s', async (_case, event) => {
+    expect(await notify(event)).toEqual(refused('event'));
+  });
+
+  it.each(['check-sync', 'check-sync;reboot=true', 'message-summary', 'a'.repeat(64), "x.y!%*_+`'~-"])('%j is sent as the Event', async (event) => {
+    const before = harness.simulator.control.notifications.length;
+    expect(await notify(event)).toEqual({ codes: [], fields: [], sent: 1 });
+    expect(harness.simulator.control.notifications.slice(before).map((sent) => JSON.stringify(sent.detail))).toEqual([expect.stringContaining(JSON.stringify(event))]);
+  });
+
   it('body text may span lines, with tabs, but never holds a NUL', async () => {
     const data = 'Messages-Waiting: yes\r\nVoice-Message:\t2/8 (0/2)\n';
     const before = harness.simulator.control.notifications.length;
@@ -63,6 +92,34 @@ describe("a NOTIFY's body", () => {
     expect(JSON.stringify(harness.simulator.control.notifications.slice(before)[0]?.detail)).toContain(JSON.stringify(data).slice(1, -1));
     expect(await notify('message-summary', { contentType: 'text/plain', data: 'a\u0000b' })).toEqual(refused('body.data'));
     expect(await notify('message-summary', { contentType: 'text/plain\r\nX-Evil: 1', data: 'a' })).toEqual(refused('body.contentType'));
+  });
+});
+
+describe("quickcall's caller ID", () => {
+  it.each([
+    ['a CR/LF', { callerIdName: 'Bank\r\nX-Evil: 1' }, 'callerIdName'],
+    ['a NUL', { callerIdName: 'Bank\u0000' }, 'callerIdName'],
+    ['36 characters', { callerIdName: 'n'.repeat(36) }, 'callerIdName'],
+    ['nothing', { callerIdName: '' }, 'callerIdName'],
+    ['a right-to-left override', { callerIdName: '\u202eknaB' }, 'callerIdName'],
+    ['a line separator', { callerIdName: 'Bank\u2028Support' }, 'callerIdName'],
+    ['a CR/LF', { callerIdNumber: '1000\r\nX-Evil: 1' }, 'callerIdNumber'],
+    ['a space', { callerIdNumber: '+1 415 555 0100' }, 'callerIdNumber'],
+    ['a path', { callerIdNumber: '../1000' }, 'callerIdNumber'],
+    ['36 digits', { callerIdNumber: '1'.repeat(36) }, 'callerIdNumber'],
+    ['nothing', { callerIdNumber: '' }, 'callerIdNumber'],
+  ])('is refused when it holds %s (%j)', async (_case, callerId, argument) => {
+    const before = harness.simulator.control.notifications.length;
+    expect(await quickcall(callerId)).toEqual(refused(argument));
+    expect(harness.simulator.control.notifications.slice(before)).toEqual([]);
+  });
+
+  it('may be any 35 printable characters and any dialable number of up to 35', async () => {
+    const callerIdName = 'Réception & Support ☎ — Zürich 東京'.padEnd(35, '.');
+    const callerIdNumber = `+${'1'.repeat(32)}*#`;
+    const before = harness.simulator.control.notifications.length;
+    expect(await quickcall({ callerIdName, callerIdNumber })).toEqual({ codes: [], fields: [], sent: 1 });
+    expect(harness.simulator.control.notifications.slice(before)[0]?.detail).toMatchObject({ cid_name: callerIdName, cid_number: callerIdNumber });
   });
 });
 

@@ -900,7 +900,8 @@ export type Mutation = {
   loginWithCredentials: AuthPayload;
   /**
    * Sends the device a SIP NOTIFY with the given Event header (for example `check-sync`), optionally with a body.
-   * True when Kazoo accepted it; Kazoo only delivers it if the device is registered.
+   * True when Kazoo accepted it; Kazoo only delivers it if the device is registered. An `event` that is not a SIP event
+   * is refused with `BAD_USER_INPUT` before anything is sent.
    */
   notifyDevice: Scalars['Boolean']['output'];
   /**

@@ -13,7 +13,7 @@ import * as users from '../../kazoo/users.js';
 import type { GatewayContext } from '../context.js';
 import { toGraphQLError } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-import { checkArguments } from '../input-checks.js';
+import { assertCallerIdName, assertCallerIdNumber, assertSipEvent, checkArguments } from '../input-checks.js';
 import { inputPathOf, toKazooDocument, withoutNulls } from '../kazoo-mapping.js';
 import { provisionKeysToKazoo } from '../kazoo-shapes.js';
 import { DeviceRef, UserRef } from '../models.js';
@@ -152,13 +152,8 @@ export const Mutation: MutationResolvers = withCheckedArguments({
 
   notifyDevice: async (_root, args, context) => {
     const { accountId, id } = ids(args);
-    if (args.event.trim() === '') {
-      throw new KazooError('INVALID_ARGUMENT', '`event` must name the SIP Event header, e.g. check-sync', {
-        fieldErrors: [{ field: 'event', rule: 'minLength', message: 'must not be empty' }],
-      });
-    }
     await devices.notify(context.session, accountId, id, {
-      event: args.event,
+      event: assertSipEvent(args.event, 'event'),
       body: args.body == null ? undefined : { contentType: args.body.contentType, data: args.body.data },
     });
     return true;
@@ -178,8 +173,8 @@ export const Mutation: MutationResolvers = withCheckedArguments({
       });
     }
     const request = await devices.quickcall(context.session, accountId, id, args.number, {
-      callerIdName: args.callerIdName ?? undefined,
-      callerIdNumber: args.callerIdNumber ?? undefined,
+      callerIdName: args.callerIdName == null ? undefined : assertCallerIdName(args.callerIdName, 'callerIdName'),
+      callerIdNumber: args.callerIdNumber == null ? undefined : assertCallerIdNumber(args.callerIdNumber, 'callerIdNumber'),
       autoAnswer: args.autoAnswer ?? undefined,
       timeoutSeconds: args.timeoutSeconds ?? undefined,
     });
