@@ -118,7 +118,7 @@ describe("quickcall's caller ID", () => {
     const callerIdName = 'Réception & Support ☎ — Zürich 東京'.padEnd(35, '.');
     const callerIdNumber = `+${'1'.repeat(32)}*#`;
     const before = harness.simulator.control.notifications.length;
-    expect(await quickcall({ callerIdName, callerIdNumber })).toEqual({ codes: [], fields: [], sent: 1 });
+    expect(await quickcall({ callerIdName, callerIdNumber })).toEqual({ codes: [], fields: [], sent: 2 });
     expect(harness.simulator.control.notifications.slice(before)[0]?.detail).toMatchObject({ cid_name: callerIdName, cid_number: callerIdNumber });
   });
 });

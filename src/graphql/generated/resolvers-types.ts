@@ -908,6 +908,11 @@ export type Mutation = {
    * Click-to-call: rings the device and, once answered, connects it to `number`. Sent once and never retried, since
    * each attempt places a call. `callerIdName`/`callerIdNumber` are what the ringing device shows. A device Kazoo has
    * nothing to call on (disabled, or without SIP credentials or call forward) gets `UPSTREAM_REJECTED`.
+   * Kazoo places this kind of quickcall (a GET) without checking any token: by default
+   * (`crossbar.default_allow_anonymous_quickcalls`) it accepts one from anybody. So the gateway first reads the device
+   * with the caller's token, which Kazoo does check, and places the call only if that read succeeds: a token Kazoo
+   * does not accept gets `UNAUTHENTICATED`, a device in an account the token may not act in `FORBIDDEN`, an unknown
+   * device `NOT_FOUND`, and in each case no call is placed.
    */
   quickcall: QuickcallResult;
   /**
@@ -1402,15 +1407,20 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** What Kazoo answered to a quickcall. */
+/**
+ * What Kazoo answered to a quickcall. Kazoo's own answer (the originate request, with the device's SIP credentials'
+ * username and realm and its owner) is not passed on: only what the caller may read anyway.
+ */
 export type QuickcallResult = {
   __typename?: 'QuickcallResult';
   /** True when Kazoo accepted the call request. */
   accepted: Scalars['Boolean']['output'];
   /** The call id Kazoo gave the leg to the device, when Kazoo reported it. */
   callId?: Maybe<Scalars['String']['output']>;
-  /** The originate request Kazoo published, as Kazoo returned it. */
-  request?: Maybe<Scalars['JSON']['output']>;
+  /** The device that rings, as the caller's token reads it. */
+  device: Device;
+  /** The number the device is connected to once it answers, as given in `number`. */
+  number: Scalars['String']['output'];
 };
 
 /** The file format of call recordings. */
@@ -2591,7 +2601,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 export type QuickcallResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickcallResult'] = ResolversParentTypes['QuickcallResult']> = {
   accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   callId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  request?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type RegistrationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Registration'] = ResolversParentTypes['Registration']> = {

@@ -7,7 +7,7 @@ import * as auth from '../../kazoo/auth.js';
 import { isRecord } from '../../kazoo/client.js';
 import * as devices from '../../kazoo/devices.js';
 import { KazooError } from '../../kazoo/errors.js';
-import { assertKazooId } from '../../kazoo/paths.js';
+import { assertDialledNumber, assertKazooId } from '../../kazoo/paths.js';
 import type { KazooObject } from '../../kazoo/types.js';
 import * as users from '../../kazoo/users.js';
 import type { GatewayContext } from '../context.js';
@@ -71,11 +71,11 @@ async function loginPayload(
 }
 
 /** Kazoo 4.3 answers a quickcall GET with the originate request; its endpoints carry the call ids. */
-function quickcallResult(request: KazooObject): QuickcallModel {
+function quickcallCallId(request: KazooObject): string | undefined {
   const endpoints = request.Endpoints ?? request.endpoints;
   const first: unknown = Array.isArray(endpoints) ? endpoints[0] : undefined;
   const callId = isRecord(first) ? (first['Outbound-Call-ID'] ?? first.outbound_call_id) : undefined;
-  return { accepted: true, callId: typeof callId === 'string' ? callId : undefined, request };
+  return typeof callId === 'string' ? callId : undefined;
 }
 
 type CheckedResolver = (
@@ -165,20 +165,27 @@ export const Mutation: MutationResolvers = withCheckedArguments({
     return true;
   },
 
-  quickcall: async (_root, args, context) => {
+  quickcall: async (_root, args, context): Promise<QuickcallModel> => {
     const { accountId, id } = ids({ accountId: args.accountId, id: args.deviceId }, 'deviceId');
+    const number = assertDialledNumber(args.number, 'number');
     if (args.timeoutSeconds != null && args.timeoutSeconds <= 3) {
       throw new KazooError('INVALID_ARGUMENT', '`timeoutSeconds` must be more than 3', {
         fieldErrors: [{ field: 'timeoutSeconds', rule: 'minimum', message: 'must be more than 3' }],
       });
     }
-    const request = await devices.quickcall(context.session, accountId, id, args.number, {
+    const options = {
       callerIdName: args.callerIdName == null ? undefined : assertCallerIdName(args.callerIdName, 'callerIdName'),
       callerIdNumber: args.callerIdNumber == null ? undefined : assertCallerIdNumber(args.callerIdNumber, 'callerIdNumber'),
       autoAnswer: args.autoAnswer ?? undefined,
       timeoutSeconds: args.timeoutSeconds ?? undefined,
-    });
-    return quickcallResult(isRecord(request) ? request : {});
+    };
+    // Kazoo places a GET quickcall without checking the token (crossbar.default_allow_anonymous_quickcalls is true by
+    // default), so the caller is authorized here: reading the device with the caller's token makes Kazoo check the
+    // token and its account, and a refusal (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND) stops before any call is placed.
+    const device = new DeviceRef(accountId, id);
+    await device.document(context);
+    const request = await devices.quickcall(context.session, accountId, id, number, options);
+    return { accepted: true, callId: quickcallCallId(isRecord(request) ? request : {}), device, number };
   },
 
   createUser: async (_root, args, context, info) => {
