@@ -127,10 +127,12 @@ function checkJson(root: unknown, path: string, rule: TextRule, problems: KazooF
     const entries: [string, unknown][] = Array.isArray(value)
       ? value.map((item, index) => [String(index), item])
       : Object.entries(value);
-    for (const [key, item] of entries) {
-      if (CONTROL_CHARACTER.test(key)) {
-        problems.push({ field: pathOf(node), rule: 'controlCharacter', message: 'has a key holding a control character' });
-      }
+    if (entries.some(([key]) => CONTROL_CHARACTER.test(key))) {
+      problems.push({ field: pathOf(node), rule: 'controlCharacter', message: 'has a key holding a control character' });
+    }
+    // Pushed last to first, so that problems are found, and reported, in the order the client wrote them.
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, item] = entries[index] as [string, unknown];
       pending.push({ value: item, depth: depth + 1, parent: node, key });
     }
   }

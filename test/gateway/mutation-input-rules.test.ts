@@ -139,7 +139,9 @@ describe('control characters in mutation inputs', () => {
   });
 
   it('are reported for every field that holds one, in one answer', async () => {
-    expect(await updateDevice({ name: 'a\nb', language: 'en\r', extra: { note: '\u0000' } })).toEqual(refused('input.name', 'input.language', 'input.extra.note'));
+    expect(await updateDevice({ name: 'a\nb', language: 'en\r', extra: { note: '\u0000', more: { a: ['\n', 'ok', '\r'] } } })).toEqual(
+      refused('input.name', 'input.language', 'input.extra.note', 'input.extra.more.a.0', 'input.extra.more.a.2'),
+    );
   });
 
   it('are refused in user inputs and in the arguments of logins', async () => {
