@@ -105,10 +105,14 @@ export interface ViewerModel {
   authMethod: string | undefined;
 }
 
+/** A placed quickcall. Kazoo's answer itself (the originate request, with SIP details) is never passed on. */
 export interface QuickcallModel {
   accepted: boolean;
   callId: string | undefined;
-  request: KazooObject;
+  /** Read with the caller's token before the call was placed: what that token may see. */
+  device: DeviceRef;
+  /** What was dialled. */
+  number: string;
 }
 
 export interface AuthPayloadModel {

@@ -215,24 +215,70 @@ describe('device writes', () => {
     expect(notifyRequest?.status).toBe(201);
   });
 
-  it('quickcall places one call with the caller id given', async () => {
+  it('quickcall places one call with the caller id given, after reading the device with the caller\'s token', async () => {
     const device = await createDevice({ name: 'Caller', sip: { username: 'caller01', password: 'secret-pass' } });
     const before = harness.simulator.control.notifications.length;
-    const result = await harness.graphql<{ quickcall: { accepted: boolean; callId: string | null; request: unknown } }>(
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql<{ quickcall: { accepted: boolean; callId: string | null; number: string; device: { id: string; name: string } } }>(
       `mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "+14158867900",
-          callerIdName: "Support & Sales", callerIdNumber: "+14155550100", autoAnswer: false) { accepted callId request } }`,
+          callerIdName: "Support & Sales", callerIdNumber: "+14155550100", autoAnswer: false) {
+        accepted callId number device { id name } } }`,
       { a: harness.accountId, id: device.id },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.quickcall.accepted).toBe(true);
+    expect(result.data?.quickcall).toMatchObject({ accepted: true, number: '+14158867900', device: { id: device.id, name: 'Caller' } });
+    expect(result.data?.quickcall.callId).toMatch(/-quickcall$/);
     const calls = harness.simulator.control.notifications.slice(before);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.kind).toBe('quickcall');
     expect(JSON.stringify(calls[0]?.detail)).toContain('Support & Sales');
     expect(JSON.stringify(calls[0]?.detail)).toContain('+14155550100');
-    const request = harness.simulator.control.requests.at(-1);
-    expect(request?.path).toBe(`/v2/accounts/${harness.accountId}/devices/${device.id}/quickcall/%2B14158867900`);
-    expect(request?.query).toMatchObject({ auto_answer: 'false' });
+    expect(harness.simulator.control.requests.map((request) => [request.method, request.path])).toEqual([
+      ['GET', `/v2/accounts/${harness.accountId}/devices/${device.id}`],
+      ['GET', `/v2/accounts/${harness.accountId}/devices/${device.id}/quickcall/%2B14158867900`],
+    ]);
+    expect(harness.simulator.control.requests.at(-1)?.query).toMatchObject({ auto_answer: 'false' });
+  });
+
+  describe('quickcall authorization', () => {
+    let deviceId: string;
+    beforeAll(async () => {
+      deviceId = (await createDevice({ name: 'Target', sip: { username: 'target01', password: 'secret-pass' } })).id;
+    });
+
+    /** Kazoo's anonymous GET quickcall would ring the phone: the simulator's notifications are what it rang. */
+    async function attempt(id: string, token: string | null | undefined): Promise<{ codes: unknown[]; calls: unknown[]; quickcalls: unknown[] }> {
+      harness.simulator.control.resetRequests();
+      const before = harness.simulator.control.notifications.length;
+      const result = await harness.graphql(
+        'mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "011442079460000", callerIdName: "Bank") { accepted callId } }',
+        { a: harness.accountId, id },
+        { token },
+      );
+      return {
+        codes: errorCodes(result),
+        calls: harness.simulator.control.notifications.slice(before),
+        quickcalls: harness.simulator.control.requests.filter((request) => request.path.includes('/quickcall/')),
+      };
+    }
+
+    it.each([
+      ['a forged token', 'UNAUTHENTICATED', () => 'eyJhbGciOiJIUzI1NiJ9.e30.x'],
+      ['no token', 'UNAUTHENTICATED', () => null],
+      ["another tenant's token", 'FORBIDDEN', () => harness.simulator.control.issueToken(harness.simulator.control.secondary.accountId)],
+    ])('with %s answers %s and places no call', async (_case, code, token) => {
+      expect(await attempt(deviceId, token())).toEqual({ codes: [code], calls: [], quickcalls: [] });
+    });
+
+    it('on a device Kazoo does not have answers NOT_FOUND and places no call', async () => {
+      expect(await attempt('0123456789abcdef0123456789abcdef', undefined)).toEqual({ codes: ['NOT_FOUND'], calls: [], quickcalls: [] });
+    });
+
+    it("with the account's own token places the call", async () => {
+      const { codes, calls } = await attempt(deviceId, undefined);
+      expect(codes).toEqual([]);
+      expect(calls).toHaveLength(1);
+    });
   });
 
   it('quickcall on a disabled phone says Kazoo has nothing to call, and never trips the circuit breaker', async () => {
@@ -348,6 +394,15 @@ describe('user writes', () => {
     const expiresIn = Date.parse(result.data?.loginWithApiKey.expiresAt ?? '') - Date.now();
     expect(expiresIn).toBeGreaterThan(3_000_000);
     expect(expiresIn).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it.each([
+    ['loginWithApiKey', 'mutation { loginWithApiKey(apiKey: "too-short") { token } }', 'apiKey', 'api_key'],
+    ['loginWithCredentials', 'mutation { loginWithCredentials(username: "admin", password: "kazoo-demo", accountName: "") { token } }', 'accountName', 'account_name'],
+  ])('%s names the GraphQL argument Kazoo refused, not its Kazoo key', async (_mutation, query, argument, kazooField) => {
+    const result = await harness.graphql(query, {}, { token: null });
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.[0]?.extensions?.fieldErrors).toEqual([expect.objectContaining({ field: argument, kazooField })]);
   });
 
   it('refuses bad credentials as UNAUTHENTICATED', async () => {

@@ -15,7 +15,11 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant, as an ISO-8601 string in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
-  /** Any JSON value, passed through as Kazoo sent or expects it. */
+  /**
+   * Any JSON value, passed through as Kazoo sent or expects it. As a mutation argument or input field it may be at most 32
+   * levels deep (Kazoo documents are a handful), and no string or key in it may hold a control character; otherwise it
+   * is refused with `BAD_USER_INPUT` naming it, before anything is sent.
+   */
   JSON: { input: unknown; output: unknown; }
 };
 
@@ -871,7 +875,11 @@ export type MusicOnHoldInput = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -892,13 +900,19 @@ export type Mutation = {
   loginWithCredentials: AuthPayload;
   /**
    * Sends the device a SIP NOTIFY with the given Event header (for example `check-sync`), optionally with a body.
-   * True when Kazoo accepted it; Kazoo only delivers it if the device is registered.
+   * True when Kazoo accepted it; Kazoo only delivers it if the device is registered. An `event` that is not a SIP event
+   * is refused with `BAD_USER_INPUT` before anything is sent.
    */
   notifyDevice: Scalars['Boolean']['output'];
   /**
    * Click-to-call: rings the device and, once answered, connects it to `number`. Sent once and never retried, since
    * each attempt places a call. `callerIdName`/`callerIdNumber` are what the ringing device shows. A device Kazoo has
    * nothing to call on (disabled, or without SIP credentials or call forward) gets `UPSTREAM_REJECTED`.
+   * Kazoo places this kind of quickcall (a GET) without checking any token: by default
+   * (`crossbar.default_allow_anonymous_quickcalls`) it accepts one from anybody. So the gateway first reads the device
+   * with the caller's token, which Kazoo does check, and places the call only if that read succeeds: a token Kazoo
+   * does not accept gets `UNAUTHENTICATED`, a device in an account the token may not act in `FORBIDDEN`, an unknown
+   * device `NOT_FOUND`, and in each case no call is placed.
    */
   quickcall: QuickcallResult;
   /**
@@ -931,7 +945,11 @@ export type Mutation = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationCreateDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -942,7 +960,11 @@ export type MutationCreateDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationCreateUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -953,7 +975,11 @@ export type MutationCreateUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationDeleteDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -964,7 +990,11 @@ export type MutationDeleteDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationDeleteUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -975,7 +1005,11 @@ export type MutationDeleteUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationLoginWithApiKeyArgs = {
   apiKey: Scalars['String']['input'];
@@ -985,7 +1019,11 @@ export type MutationLoginWithApiKeyArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationLoginWithCredentialsArgs = {
   accountName: Scalars['String']['input'];
@@ -997,7 +1035,11 @@ export type MutationLoginWithCredentialsArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationNotifyDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1010,7 +1052,11 @@ export type MutationNotifyDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationQuickcallArgs = {
   accountId: Scalars['ID']['input'];
@@ -1026,7 +1072,11 @@ export type MutationQuickcallArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationReplaceDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1039,7 +1089,11 @@ export type MutationReplaceDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationReplaceUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -1051,7 +1105,11 @@ export type MutationReplaceUserArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationResetDevicePresenceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1062,7 +1120,11 @@ export type MutationResetDevicePresenceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationSyncDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1073,7 +1135,11 @@ export type MutationSyncDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationUpdateDeviceArgs = {
   accountId: Scalars['ID']['input'];
@@ -1086,7 +1152,11 @@ export type MutationUpdateDeviceArgs = {
 /**
  * Writes to Kazoo's Crossbar API with the token of the request, and Kazoo actions (NOTIFY, quickcall, presence
  * reset). Nothing here is retried by the gateway. Kazoo's validation errors come back as `BAD_USER_INPUT`, with
- * `extensions.fieldErrors` naming the input fields they concern.
+ * `extensions.fieldErrors` naming the input fields they concern. Before anything is sent, the gateway refuses, as
+ * `BAD_USER_INPUT` with `extensions.fieldErrors` naming the path the client wrote (`input.callerId.internal.name`,
+ * `input.flags.0`, `input.extra.mobile.mdn`): a control character (U+0000 to U+001F, U+007F to U+009F) in any string
+ * argument, input field, or string or key inside a JSON value (the exceptions are the NOTIFY body text, which may
+ * hold line breaks and tabs, and the login password, which is only hashed); and a JSON value more than 32 levels deep.
  */
 export type MutationUpdateUserArgs = {
   accountId: Scalars['ID']['input'];
@@ -1098,7 +1168,7 @@ export type MutationUpdateUserArgs = {
 export type NotifyBodyInput = {
   /** The body's MIME type, sent as the NOTIFY's Content-Type (e.g. `application/simple-message-summary`). */
   contentType: Scalars['String']['input'];
-  /** The body itself, as text. */
+  /** The body itself, as text; it may span lines (TAB, LF and CR are allowed, no other control character). */
   data: Scalars['String']['input'];
 };
 
@@ -1337,15 +1407,20 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** What Kazoo answered to a quickcall. */
+/**
+ * What Kazoo answered to a quickcall. Kazoo's own answer (the originate request, with the device's SIP credentials'
+ * username and realm and its owner) is not passed on: only what the caller may read anyway.
+ */
 export type QuickcallResult = {
   __typename?: 'QuickcallResult';
   /** True when Kazoo accepted the call request. */
   accepted: Scalars['Boolean']['output'];
   /** The call id Kazoo gave the leg to the device, when Kazoo reported it. */
   callId?: Maybe<Scalars['String']['output']>;
-  /** The originate request Kazoo published, as Kazoo returned it. */
-  request?: Maybe<Scalars['JSON']['output']>;
+  /** The device that rings, as the caller's token reads it. */
+  device: Device;
+  /** The number the device is connected to once it answers, as given in `number`. */
+  number: Scalars['String']['output'];
 };
 
 /** The file format of call recordings. */
@@ -2249,6 +2324,13 @@ export type KazooDirectiveArgs = {
 
 export type KazooDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = KazooDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type TextDirectiveArgs = {
+  hashed?: Maybe<Scalars['Boolean']['input']>;
+  multiline?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type TextDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = TextDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AudioMediaResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AudioMedia'] = ResolversParentTypes['AudioMedia']> = {
   codecs?: Resolver<Maybe<Array<ResolversTypes['AudioCodec']>>, ParentType, ContextType>;
 };
@@ -2519,7 +2601,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 export type QuickcallResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickcallResult'] = ResolversParentTypes['QuickcallResult']> = {
   accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   callId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  request?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type RegistrationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Registration'] = ResolversParentTypes['Registration']> = {
@@ -2740,4 +2823,5 @@ export type Resolvers<ContextType = GatewayContext> = {
 export type DirectiveResolvers<ContextType = GatewayContext> = {
   computed?: ComputedDirectiveResolver<any, any, ContextType>;
   kazoo?: KazooDirectiveResolver<any, any, ContextType>;
+  text?: TextDirectiveResolver<any, any, ContextType>;
 };
