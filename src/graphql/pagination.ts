@@ -4,39 +4,71 @@
 // `{k: startKey, o: offset}` = "skip `o` matching rows from `k`". Positions do not depend on page sizes, so the
 // gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`), and still resume exactly
 // where the previous page stopped.
+//
+// Cursors are signed: an HMAC-SHA256 of the position with the gateway's key (CURSOR_SECRET), truncated to 16 bytes.
+// A cursor the gateway did not make is refused before anything reaches Kazoo, so no client can hand Kazoo a start key
+// of its own (Kazoo decodes start keys with Erlang's binary_to_term).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KazooError } from '../kazoo/errors.js';
 import type { ListPage } from '../kazoo/listing.js';
 import type { Connection } from './models.js';
 
 export const MAX_PAGE = 1000;
 const MAX_CURSOR_LENGTH = 1024;
+const TAG_BYTES = 16;
+/** Keeps this key's HMACs from meaning anything outside cursors, should the key ever sign something else. */
+const CURSOR_CONTEXT = 'kazoo-gateway cursor v1\n';
 
-interface CursorPosition {
+export interface CursorPosition {
   /** Kazoo's start key; undefined for the first page. */
   k?: string;
   o: number;
 }
 
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
-}
+/** Makes and checks the gateway's cursors: base64url of a 16-byte HMAC-SHA256 tag followed by the position's JSON. */
+export class CursorCodec {
+  readonly #key: Buffer;
 
-export function decodeCursor(cursor: string | null | undefined): CursorPosition {
-  if (cursor === undefined || cursor === null) return { o: 0 };
-  const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
-    fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
-  });
-  if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null) throw invalid;
-    const { k, o } = parsed as { k?: unknown; o?: unknown };
-    if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+  /** `key`: CURSOR_SECRET; cursors verify only on gateways that share it. */
+  constructor(key: string | Uint8Array) {
+    this.#key = Buffer.from(key);
+  }
+
+  /** A key of the process's own: its cursors do not survive a restart and are refused by other instances. */
+  static withRandomKey(): CursorCodec {
+    return new CursorCodec(randomBytes(32));
+  }
+
+  encode(position: CursorPosition): string {
+    const payload = Buffer.from(JSON.stringify(position));
+    return Buffer.concat([this.#tag(payload), payload]).toString('base64url');
+  }
+
+  /** The position a cursor names; no cursor is the start of the list. */
+  decode(cursor: string | null | undefined): CursorPosition {
+    if (cursor === undefined || cursor === null) return { o: 0 };
+    const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
+      fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
+    });
+    if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
+    const bytes = Buffer.from(cursor, 'base64url');
+    const tag = bytes.subarray(0, TAG_BYTES);
+    const payload = bytes.subarray(TAG_BYTES);
+    if (tag.length !== TAG_BYTES || !timingSafeEqual(tag, this.#tag(payload))) throw invalid;
+    // Signed by this gateway, so well formed; checked anyway, as a second line behind the key.
+    try {
+      const { k, o } = JSON.parse(payload.toString('utf8')) as { k?: unknown; o?: unknown };
+      if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+        throw invalid;
+      }
+      return k === undefined ? { o } : { k, o };
+    } catch {
       throw invalid;
     }
-    return k === undefined ? { o } : { k, o };
-  } catch {
-    throw invalid;
+  }
+
+  #tag(payload: Buffer): Buffer {
+    return createHmac('sha256', this.#key).update(CURSOR_CONTEXT).update(payload).digest().subarray(0, TAG_BYTES);
   }
 }
 
@@ -56,19 +88,22 @@ class Edge<Node> {
   #encoded: string | undefined;
 
   constructor(
+    private readonly cursors: CursorCodec,
     private readonly position: CursorPosition,
     readonly node: Node,
   ) {}
 
   get cursor(): string {
-    this.#encoded ??= encodeCursor(this.position);
+    this.#encoded ??= this.cursors.encode(this.position);
     return this.#encoded;
   }
 }
 
 export interface PaginateOptions<Row, Node> {
   first: number;
-  after: string | null | undefined;
+  /** Where to start: the decoded `after` (CursorCodec.decode), checked before anything is asked of Kazoo. */
+  start: CursorPosition;
+  cursors: CursorCodec;
   /** One Kazoo page from `startKey` (undefined: the first page). */
   fetchPage: (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
   /** Gateway-side filter, for what Kazoo cannot filter itself. */
@@ -77,8 +112,7 @@ export interface PaginateOptions<Row, Node> {
 }
 
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
-  const { first, fetchPage, keep, toNode } = options;
-  const start = decodeCursor(options.after);
+  const { first, start, cursors, fetchPage, keep, toNode } = options;
   const edges: Edge<Node>[] = [];
   let pageKey = start.k;
   let skip = start.o;
@@ -110,7 +144,7 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
           : pageKey === undefined
             ? { o: position }
             : { k: pageKey, o: position };
-      edges.push(new Edge(cursor, toNode(row)));
+      edges.push(new Edge(cursors, cursor, toNode(row)));
     }
     if (hasNextPage || page.nextStartKey === undefined) break;
     if (edges.length === first && keep === undefined) {
@@ -121,9 +155,7 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
     pageKey = page.nextStartKey;
   }
 
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? options.after ?? null },
-  };
+  // An empty page ends where it started: the `after` given (null on the first page).
+  const endCursor = edges.at(-1)?.cursor ?? (start.k === undefined && start.o === 0 ? null : cursors.encode(start));
+  return { edges, nodes: edges.map((edge) => edge.node), pageInfo: { hasNextPage, endCursor } };
 }

@@ -11,6 +11,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
+import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
@@ -74,6 +75,8 @@ export interface GatewayOptions {
   maxSubscriptionsPerConnection?: number;
   /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
   subscriptions?: LiveRegistrationsSettings;
+  /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
+  cursorSecret?: string;
 }
 
 /** Fragments expanded, the most selections a document may have (Apollo's check, run before the other rules). */
@@ -123,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
   const maxQueryTokens = options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS;
+  const cursors = options.cursorSecret === undefined ? CursorCodec.withRandomKey() : new CursorCodec(options.cursorSecret);
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -131,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxPayloadBytes: options.maxBodyBytes,
     operationLimits,
     maxQueryTokens,
+    cursors,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   });
 
@@ -172,7 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) =>
-      createContext(client, tokenFromHeaders(request.headers), requestId),
+      createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
   const rateLimit =
