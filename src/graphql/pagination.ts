@@ -5,6 +5,16 @@
 // gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`), and still resume exactly
 // where the previous page stopped.
 //
+// Page sizes and the bound. Without filters the gateway asks Kazoo for exactly the rows it is missing: Kazoo looks one
+// row ahead itself and says with next_start_key whether more follow. With filters, either Kazoo's (`filter_*`, which
+// Kazoo applies to each page's window only, so a page may hold fewer rows than asked, or none, while more follow) or
+// the gateway's own (`keep`), nobody knows how many rows a page will yield: the gateway then always asks for full pages
+// (MAX_PAGE rows) and trims them, rather than asking for what is missing and shrinking pages towards one row. Either
+// way one connection field reads at most MAX_LISTING_PAGES Kazoo pages, skipping a cursor's offset included. At that
+// bound it answers what it found so far with `hasNextPage: true` and an `endCursor` just after the last row it read,
+// even when it found nothing: the client's next request goes on from there, without skipping or repeating a row.
+// The cost model (src/server/operation-cost.ts) counts a filtered connection at that bound.
+//
 // Cursors are signed: an HMAC-SHA256 of the position with the gateway's key (CURSOR_SECRET), truncated to 16 bytes.
 // A cursor the gateway did not make is refused before anything reaches Kazoo, so no client can hand Kazoo a start key
 // of its own (Kazoo decodes start keys with Erlang's binary_to_term).
@@ -14,6 +24,8 @@ import type { ListPage } from '../kazoo/listing.js';
 import type { Connection } from './models.js';
 
 export const MAX_PAGE = 1000;
+/** Kazoo pages one connection field may read: MAX_LISTING_PAGES × MAX_PAGE = 10,000 rows scanned at most. */
+export const MAX_LISTING_PAGES = 10;
 const MAX_CURSOR_LENGTH = 1024;
 const TAG_BYTES = 16;
 /** Keeps this key's HMACs from meaning anything outside cursors, should the key ever sign something else. */
@@ -106,6 +118,8 @@ export interface PaginateOptions<Row, Node> {
   cursors: CursorCodec;
   /** One Kazoo page from `startKey` (undefined: the first page). */
   fetchPage: (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
+  /** Whether the listing carries Kazoo-side filters (`filter_*`): its pages may then yield fewer rows than asked. */
+  kazooFiltered?: boolean;
   /** Gateway-side filter, for what Kazoo cannot filter itself. */
   keep?: (row: Row) => boolean;
   toNode: (row: Row) => Node;
@@ -113,16 +127,19 @@ export interface PaginateOptions<Row, Node> {
 
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
   const { first, start, cursors, fetchPage, keep, toNode } = options;
+  const filtered = options.kazooFiltered === true || keep !== undefined;
   const edges: Edge<Node>[] = [];
+  const answer = (hasNextPage: boolean, resumeAt?: CursorPosition): Connection<Node> => {
+    // An empty page that ends the list ends where it started: the `after` given (null on the first page).
+    const fromStart = (): string | null => (start.k === undefined && start.o === 0 ? null : cursors.encode(start));
+    const endCursor = resumeAt !== undefined ? cursors.encode(resumeAt) : (edges.at(-1)?.cursor ?? fromStart());
+    return { edges, nodes: edges.map((edge) => edge.node), pageInfo: { hasNextPage, endCursor } };
+  };
   let pageKey = start.k;
   let skip = start.o;
-  let hasNextPage = false;
 
-  for (;;) {
-    // Without a gateway-side filter, ask Kazoo for exactly what is missing: Kazoo itself looks one row ahead and
-    // says with next_start_key whether more follow. With one, how many rows a page yields is unknown: full pages.
-    const wanted = keep === undefined ? first - edges.length + skip : MAX_PAGE;
-    const page = await fetchPage(pageKey, Math.min(MAX_PAGE, wanted));
+  for (let pagesRead = 1; ; pagesRead++) {
+    const page = await fetchPage(pageKey, filtered ? MAX_PAGE : Math.min(MAX_PAGE, first - edges.length + skip));
     let position = 0; // matching rows seen from pageKey, skipped ones included
     const rows = page.items;
     for (let index = 0; index < rows.length; index++) {
@@ -133,10 +150,7 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
         skip--;
         continue;
       }
-      if (edges.length === first) {
-        hasNextPage = true;
-        break;
-      }
+      if (edges.length === first) return answer(true);
       // The last row of a page points at Kazoo's next key: the next request starts there instead of re-reading.
       const cursor =
         index === rows.length - 1 && page.nextStartKey !== undefined
@@ -146,16 +160,11 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
             : { k: pageKey, o: position };
       edges.push(new Edge(cursors, cursor, toNode(row)));
     }
-    if (hasNextPage || page.nextStartKey === undefined) break;
-    if (edges.length === first && keep === undefined) {
-      // Kazoo has more rows. With Kazoo-side filters they may all be filtered out: then the next page is empty.
-      hasNextPage = true;
-      break;
-    }
+    if (page.nextStartKey === undefined) return answer(false);
+    // Kazoo has more rows. With filters they may all be filtered out: then the next page is empty.
+    if (edges.length === first) return answer(true);
+    // Everything up to next_start_key has been read (what is left of the offset still to skip from there).
+    if (pagesRead === MAX_LISTING_PAGES) return answer(true, { k: page.nextStartKey, o: skip });
     pageKey = page.nextStartKey;
   }
-
-  // An empty page ends where it started: the `after` given (null on the first page).
-  const endCursor = edges.at(-1)?.cursor ?? (start.k === undefined && start.o === 0 ? null : cursors.encode(start));
-  return { edges, nodes: edges.map((edge) => edge.node), pageInfo: { hasNextPage, endCursor } };
 }

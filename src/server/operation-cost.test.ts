@@ -2,6 +2,7 @@
 // against the simulator in test/gateway/operation-limits.test.ts.
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { MAX_LISTING_PAGES } from '../graphql/pagination.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import { analyseOperation } from './operation-cost.js';
 
@@ -42,9 +43,15 @@ describe('estimated Crossbar calls', () => {
     expect(analyse(`{ user(accountId: "${A}", id: "${A}") { devices { device { flags } } } }`).cost).toBe(12);
   });
 
-  it('filtering on registration may read more pages', () => {
-    const query = `{ devices(accountId: "${A}", first: 10, filter: { registered: true }) { nodes { id } } }`;
-    expect(analyse(query).cost).toBe(12);
+  it('a filtered listing costs every page it may read: the bound, plus the registration list for `registered`', () => {
+    const listing = (filter: string) => `{ devices(accountId: "${A}", first: 10, filter: ${filter}) { nodes { id } } }`;
+    expect(analyse(listing('{ registered: true }')).cost).toBe(MAX_LISTING_PAGES + 1);
+    expect(analyse(listing(`{ ownerId: "${A}" }`)).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ deviceType: "fax", enabled: false }')).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ ownerId: null }')).cost).toBe(1);
+    const fromVariables = `query($f: DeviceFilter) { devices(accountId: "${A}", filter: $f) { nodes { id } } }`;
+    expect(analyse(fromVariables, { f: { enabled: true } }).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(fromVariables, {}).cost).toBe(1);
   });
 
   it('aliased copies of a field each cost; repeated fields and fragments are merged as graphql-js merges them', () => {

@@ -4,9 +4,10 @@
 // (src/loaders, src/graphql/models.ts), counting calls, not fields:
 //
 // - A root read is one call (`viewer`, `device`, `user`, `registrations`); each mutation field is one call.
-// - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). The
-//   `registered` filter is applied by the gateway, which may read up to REGISTERED_FILTER_PAGES more pages, plus the
-//   registration list. A connection yields `first` nodes.
+// - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). With
+//   any filter (Kazoo's `ownerId`, `deviceType`, `enabled`, or the gateway's own `registered`) the gateway reads full
+//   pages until the page is filled, up to MAX_LISTING_PAGES (src/graphql/pagination.ts): such a connection costs that
+//   bound, plus the registration list for `registered`. A connection yields `first` nodes.
 // - A device or user from a listing holds only the listing's keys (the summary). Selecting any field the summary lacks
 //   (`sip`, `callerId`, `raw`...) costs one GET per node, however many such fields are selected.
 //   Objects from `device`, `user`, `viewer.owner` and mutations are whole documents: their fields are free.
@@ -35,7 +36,7 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import { kazooKeyOf } from '../graphql/kazoo-mapping.js';
-import { MAX_PAGE } from '../graphql/pagination.js';
+import { MAX_LISTING_PAGES, MAX_PAGE } from '../graphql/pagination.js';
 import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 
@@ -43,8 +44,6 @@ import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 export const ASSUMED_LIST_LENGTH = 1000;
 /** Devices assumed per user for `User.devices`. */
 export const ASSUMED_DEVICES_PER_USER = 10;
-/** Extra pages the gateway may read to fill a page of devices filtered on `registered`. */
-export const REGISTERED_FILTER_PAGES = 10;
 const DEFAULT_FIRST = 50;
 
 /** Where a device or user object came from, which decides which of its fields are free. */
@@ -88,10 +87,17 @@ function pages(args: Args): number {
   return Math.ceil((first(args) + 1) / MAX_PAGE);
 }
 
-function devicePages(args: Args): number {
+/** The `devices` filters given (null ones are not filters). */
+function deviceFilters(args: Args): string[] {
   const filter = args.filter;
-  const registered = typeof filter === 'object' && filter !== null && (filter as Args).registered != null;
-  return pages(args) + (registered ? REGISTERED_FILTER_PAGES + 1 : 0);
+  if (typeof filter !== 'object' || filter === null) return [];
+  return Object.entries(filter).flatMap(([name, value]) => (value === null || value === undefined ? [] : [name]));
+}
+
+function devicePages(args: Args): number {
+  const filters = deviceFilters(args);
+  if (filters.length === 0) return pages(args);
+  return MAX_LISTING_PAGES + (filters.includes('registered') ? 1 : 0);
 }
 
 const RULES: Record<string, Record<string, FieldRule>> = {

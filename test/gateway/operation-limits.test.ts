@@ -128,6 +128,9 @@ describe('the cost model against the calls really made', () => {
     ['users and their devices', 'query($a: ID!) { users(accountId: $a, first: 5) { nodes { fullName devices { device { name } } } } }', true],
     ['registrations with device names', 'query($a: ID!) { registrations(accountId: $a) { userAgent device { name } } }', true],
     ['registered devices only', 'query($a: ID!) { devices(accountId: $a, first: 5, filter: { registered: true }) { nodes { id } } }', false],
+    ['enabled devices', 'query($a: ID!) { devices(accountId: $a, first: 50, filter: { enabled: true }) { nodes { id } } }', false],
+    ['devices of an owner', 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { ownerId: "00000000000000000000000000000000" }) { nodes { id } } }', false],
+    ['registered softphones', 'query($a: ID!) { devices(accountId: $a, first: 3, filter: { deviceType: "softphone", registered: false }) { nodes { id } } }', false],
     ['the viewer', '{ viewer { accountId authMethod } }', true],
   ])('%s: the estimate is not below the calls made', async (_name, query, exact) => {
     harness.simulator.control.resetRequests();
@@ -137,6 +140,18 @@ describe('the cost model against the calls really made', () => {
     const estimated = estimate(query, { a: accountId });
     if (exact) expect(estimated).toBe(made);
     else expect(estimated).toBeGreaterThanOrEqual(made);
+  });
+
+  it('a filtered listing of 3000 devices reads 3 full pages, not 3000 pages of one row, and the estimate covers them', async () => {
+    const large = harness.simulator.control.createAccount({ name: 'large-cost-co', devices: 3_000, users: 20, registeredRatio: 0.01 });
+    const largeToken = await kazooLogin(harness.simulator.url, large.apiKey);
+    const query = 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { deviceType: "nomatch" }) { nodes { id } } }';
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql(query, { a: large.accountId }, { token: largeToken });
+    expect(result.errors).toBeUndefined();
+    const made = harness.simulator.control.requests.length;
+    expect(made).toBe(3);
+    expect(estimate(query, { a: large.accountId })).toBeGreaterThanOrEqual(made);
   });
 });
 

@@ -43,6 +43,7 @@ export const Query: QueryResolvers = {
       start,
       cursors: context.cursors,
       fetchPage: (startKey, pageSize) => devices.list(context.session, accountId, { startKey, pageSize, filters }),
+      kazooFiltered: Object.values(filters).some((value) => value !== undefined),
       ...(index === undefined ? {} : { keep: (row: { id: string }) => index.has(row.id) === registered }),
       toNode: (row) => DeviceRef.fromSummary(accountId, row),
     });
