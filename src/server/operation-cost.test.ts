@@ -54,6 +54,20 @@ describe('estimated Crossbar calls', () => {
     expect(analyse(fromVariables, {}).cost).toBe(1);
   });
 
+  it('reads variables as they will run: defaults included', () => {
+    const query = `query($f: Int = 1000) { devices(accountId: "${A}", first: $f) { nodes { sip { username } } } }`;
+    expect(analyse(query).cost).toBe(1_002);
+    expect(analyse(query, { f: 10 }).cost).toBe(11);
+  });
+
+  it('takes every argument at its most expensive when the variables cannot be coerced', () => {
+    // A missing required variable, and a value of the wrong type: the operation will not run, and is not cheap either.
+    const missing = `query($a: ID!) { devices(accountId: $a, first: 10) { nodes { sip { username } } } }`;
+    expect(analyse(missing, {}).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
+    const wrongType = `query($n: Int) { devices(accountId: "${A}", first: $n) { nodes { sip { username } } } }`;
+    expect(analyse(wrongType, { n: 'ten' }).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
+  });
+
   it('aliased copies of a field each cost; repeated fields and fragments are merged as graphql-js merges them', () => {
     const list = `devices(accountId: "${A}", first: 10) { nodes { id } }`;
     expect(analyse(`{ a: ${list} b: ${list} }`)).toMatchObject({ cost: 2, aliases: 2 });

@@ -21,10 +21,13 @@
 //   is shared by all subscribers of an account and is not counted.
 // - Introspection and `__typename` cost nothing.
 //
+// Arguments are read as graphql-js will run them: with the variables coerced, defaults included. When the variables
+// cannot be coerced (the operation will not run) every argument is taken at its most expensive (`first: 1000`...).
+//
 // The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
 // lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
 // `sip { username }` costs 203; `users(first: 1000) { nodes { devices { device { raw } } } }` costs 11 002.
-import { getArgumentValues, getNamedType, isObjectType, Kind } from 'graphql';
+import { getArgumentValues, getNamedType, getVariableValues, isObjectType, Kind } from 'graphql';
 import type {
   DocumentNode,
   FieldNode,
@@ -55,7 +58,8 @@ const SUMMARY_KEYS: Record<Exclude<Source, 'document'>, ReadonlySet<string>> = {
   userDeviceListing: USER_DEVICE_SUMMARY_KEYS,
 };
 
-type Args = Record<string, unknown>;
+/** A field's arguments; undefined when they cannot be read: the rules then assume the most expensive. */
+type Args = Readonly<Record<string, unknown>> | undefined;
 
 interface FieldRule {
   /** Calls made once for this field in the document, whatever the number of parents (batched per account). */
@@ -78,6 +82,7 @@ const once = (): number => 1;
 const summaryBatch = (_args: Args, parents: number): number => (parents < LISTING_THRESHOLD ? parents : 1);
 
 function first(args: Args): number {
+  if (args === undefined) return MAX_PAGE;
   const value = args.first;
   if (value === undefined || value === null) return DEFAULT_FIRST;
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_PAGE ? value : MAX_PAGE;
@@ -87,8 +92,9 @@ function pages(args: Args): number {
   return Math.ceil((first(args) + 1) / MAX_PAGE);
 }
 
-/** The `devices` filters given (null ones are not filters). */
+/** The `devices` filters given (null ones are not filters); unreadable arguments: the costliest, `registered`. */
 function deviceFilters(args: Args): string[] {
+  if (args === undefined) return ['registered'];
   const filter = args.filter;
   if (typeof filter !== 'object' || filter === null) return [];
   return Object.entries(filter).flatMap(([name, value]) => (value === null || value === undefined ? [] : [name]));
@@ -135,7 +141,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
   Subscription: {
     registrationChanged: {
       batched: once,
-      yields: (args) => (Array.isArray(args.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
+      yields: (args) => (Array.isArray(args?.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
     },
   },
   RegistrationEvent: {
@@ -158,14 +164,15 @@ export interface OperationAnalysis {
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
-  variables: Readonly<Record<string, unknown>>;
+  /** The operation's variables, coerced; undefined when they could not be. */
+  variables: Readonly<Record<string, unknown>> | undefined;
   aliases: number;
   depth: number;
 }
 
 /**
  * Analyses a validated operation (fragment cycles are already refused by validation). `variables` are the request's
- * raw variables; an argument that cannot be read is taken at its most expensive.
+ * raw variables, coerced here as graphql-js will coerce them.
  */
 export function analyseOperation(
   schema: GraphQLSchema,
@@ -178,7 +185,8 @@ export function analyseOperation(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const root = schema.getRootType(operation.operation);
-  const walk: Walk = { schema, fragments, variables, aliases: 0, depth: 0 };
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced;
+  const walk: Walk = { schema, fragments, variables: coerced, aliases: 0, depth: 0 };
   if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0 };
   // Every mutation field is one write (or login) call, and answers with the whole document.
   const rootRule = operation.operation === 'mutation' ? { batched: once, source: 'document' as const } : undefined;
@@ -254,10 +262,11 @@ function appliesTo(typeCondition: string | undefined, type: GraphQLObjectType): 
 }
 
 function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Walk['variables']): Args {
+  if (variables === undefined) return undefined;
   try {
     return getArgumentValues(field, node, variables);
   } catch {
-    return {};
+    return undefined;
   }
 }
 

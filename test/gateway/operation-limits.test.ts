@@ -105,6 +105,16 @@ describe('refused before anything runs', () => {
     expect(harness.simulator.control.requests).toHaveLength(0);
   });
 
+  it('a variable default counts as the value it gives: three pages of 1000 devices are QUERY_TOO_COSTLY', async () => {
+    harness.simulator.control.resetRequests();
+    const list = 'devices(accountId: $a, first: $f) { nodes { sip { username } } }';
+    const result = await harness.graphql(`query Def($a: ID!, $f: Int = 1000) { a: ${list} b: ${list} c: ${list} }`, { a: accountId }, { token });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['QUERY_TOO_COSTLY']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ cost: 3 * 1_002 });
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
   it('introspection, however deep its type references go, is not refused by the limits', async () => {
     // The full introspection query GraphiQL and codegen send, default values included.
     const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true });
