@@ -30,6 +30,7 @@ import { useCompiledExecution } from './use-compiled-execution.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
+import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { GatewayMetrics } from './use-metrics.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
@@ -79,8 +80,6 @@ export interface GatewayOptions {
   cursorSecret?: string;
 }
 
-/** Fragments expanded, the most selections a document may have (Apollo's check, run before the other rules). */
-const MAX_RECURSIVE_SELECTIONS = 10_000;
 export const DEFAULT_MAX_QUERY_TOKENS = 5_000;
 export const DEFAULT_MAX_BATCH_SIZE = 10;
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
@@ -150,7 +149,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
     parseOptions: { maxTokens: maxQueryTokens },
-    maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
+    // Fragments expanded, the most selections a document may have (Apollo's count, run before the other rules; the
+    // operation limits bound the same over graphql-ws).
+    maxRecursiveSelections: MAX_ANALYSED_SELECTIONS,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),

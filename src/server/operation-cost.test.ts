@@ -4,7 +4,7 @@ import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { MAX_LISTING_PAGES } from '../graphql/pagination.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
-import { analyseOperation } from './operation-cost.js';
+import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 
 const schema = buildGatewaySchema();
 const A = '0123456789abcdef0123456789abcdef';
@@ -89,11 +89,29 @@ describe('estimated Crossbar calls', () => {
   });
 
   it('introspection costs nothing and does not count towards depth', () => {
-    expect(analyse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }))).toEqual({
-      cost: 0,
-      depth: 0,
-      aliases: 0,
-    });
+    const analysis = analyse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(analysis).toMatchObject({ cost: 0, depth: 0, aliases: 0 });
+    expect(analysis.selections).toBeLessThan(MAX_ANALYSED_SELECTIONS);
+  });
+});
+
+describe('fragment bombs', () => {
+  it('expands a fragment once per selection set, as graphql-js runs it: 2^40 spreads count as one field', () => {
+    const levels = Array.from({ length: 40 }, (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`);
+    const bomb = `query Bomb { ...F40 } fragment F0 on Query { viewer { accountId } } ${levels.join(' ')}`;
+    const analysis = analyse(bomb);
+    expect(analysis).toMatchObject({ cost: 1, depth: 2, aliases: 0 });
+    expect(analysis.selections).toBe(2 * 40 + 3);
+  });
+
+  it(`stops walking after ${MAX_ANALYSED_SELECTIONS} selections, however far the fragments would go`, () => {
+    // Distinct aliases are not merged: 2^30 paths, which the walk would otherwise follow to the end.
+    const levels = Array.from(
+      { length: 30 },
+      (_, index) => `fragment D${index + 1} on Device { owner { a: devices { device { ...D${index} } } b: devices { device { ...D${index} } } } }`,
+    );
+    const bomb = `{ device(accountId: "${A}", id: "${A}") { ...D30 } } fragment D0 on Device { id } ${levels.join(' ')}`;
+    expect(analyse(bomb).selections).toBe(MAX_ANALYSED_SELECTIONS + 1);
   });
 });
 

@@ -23,6 +23,9 @@
 //
 // Arguments are read as graphql-js will run them: with the variables coerced, defaults included. When the variables
 // cannot be coerced (the operation will not run) every argument is taken at its most expensive (`first: 1000`...).
+// Fragments are expanded at most once per selection set, as graphql-js executes them, and the walk stops after
+// MAX_ANALYSED_SELECTIONS selections (the operation is then refused as too complex): analysing any document, however
+// its fragments nest, takes time bounded by that number, over HTTP and WebSocket alike.
 //
 // The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
 // lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
@@ -47,6 +50,12 @@ import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 export const ASSUMED_LIST_LENGTH = 1000;
 /** Devices assumed per user for `User.devices`. */
 export const ASSUMED_DEVICES_PER_USER = 10;
+/**
+ * Selections the analysis walks at most, fragments expanded (each spread once per selection set, as graphql-js does);
+ * an operation with more is refused as QUERY_TOO_COMPLEX. Apollo's own count over HTTP (maxRecursiveSelections, which
+ * expands every spread) uses the same number.
+ */
+export const MAX_ANALYSED_SELECTIONS = 10_000;
 const DEFAULT_FIRST = 50;
 
 /** Where a device or user object came from, which decides which of its fields are free. */
@@ -159,6 +168,11 @@ export interface OperationAnalysis {
   depth: number;
   /** Aliased fields, fragments expanded. */
   aliases: number;
+  /**
+   * Selections walked, fragments expanded. Past MAX_ANALYSED_SELECTIONS the walk stops: the other numbers are then
+   * what was counted until then.
+   */
+  selections: number;
 }
 
 interface Walk {
@@ -168,7 +182,11 @@ interface Walk {
   variables: Readonly<Record<string, unknown>> | undefined;
   aliases: number;
   depth: number;
+  selections: number;
 }
+
+/** Thrown through the walk when it passes MAX_ANALYSED_SELECTIONS. */
+class SelectionBoundReached extends Error {}
 
 /**
  * Analyses a validated operation (fragment cycles are already refused by validation). `variables` are the request's
@@ -186,12 +204,17 @@ export function analyseOperation(
   }
   const root = schema.getRootType(operation.operation);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced;
-  const walk: Walk = { schema, fragments, variables: coerced, aliases: 0, depth: 0 };
-  if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0 };
+  const walk: Walk = { schema, fragments, variables: coerced, aliases: 0, depth: 0, selections: 0 };
+  if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0, selections: 0 };
   // Every mutation field is one write (or login) call, and answers with the whole document.
   const rootRule = operation.operation === 'mutation' ? { batched: once, source: 'document' as const } : undefined;
-  const cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
-  return { cost, depth: walk.depth, aliases: walk.aliases };
+  let cost = 0;
+  try {
+    cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
+  } catch (error) {
+    if (!(error instanceof SelectionBoundReached)) throw error;
+  }
+  return { cost, depth: walk.depth, aliases: walk.aliases, selections: walk.selections };
 }
 
 function selectionCost(
@@ -221,22 +244,31 @@ function selectionCost(
     cost += (rule.batched?.(args, parents) ?? 0) + parents * (rule.perParent ?? 0);
     const childType = getNamedType(field.type);
     if (!isObjectType(childType)) continue;
-    const childSets = nodes.flatMap((fieldNode) => (fieldNode.selectionSet === undefined ? [] : [fieldNode.selectionSet]));
     const children = parents * (rule.yields?.(args) ?? 1);
-    cost += selectionCost(walk, childType, childSets, children, rule.source ?? source, depth + 1);
+    cost += selectionCost(walk, childType, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1);
   }
   return cost + (needsDocument ? parents : 0);
 }
 
-/** Fields by response key, as graphql-js executes them: fragments expanded, same-key fields merged. */
+function selectionSetsOf(nodes: readonly FieldNode[]): SelectionSetNode[] {
+  return nodes.flatMap((node) => (node.selectionSet === undefined ? [] : [node.selectionSet]));
+}
+
+/**
+ * Fields by response key, as graphql-js executes them: fragments expanded, each at most once per selection set
+ * (`visitedFragmentNames` in graphql-js), same-key fields merged. Every selection met counts towards the bound.
+ */
 function collectFields(
   walk: Walk,
   type: GraphQLObjectType,
   selectionSets: readonly SelectionSetNode[],
   fields = new Map<string, FieldNode[]>(),
+  visitedFragments = new Set<string>(),
 ): Map<string, FieldNode[]> {
   for (const selectionSet of selectionSets) {
     for (const selection of selectionSet.selections) {
+      walk.selections++;
+      if (walk.selections > MAX_ANALYSED_SELECTIONS) throw new SelectionBoundReached();
       if (selection.kind === Kind.FIELD) {
         if (selection.alias !== undefined) walk.aliases++;
         const key = selection.alias?.value ?? selection.name.value;
@@ -244,11 +276,16 @@ function collectFields(
         if (group === undefined) fields.set(key, [selection]);
         else group.push(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (appliesTo(selection.typeCondition?.name.value, type)) collectFields(walk, type, [selection.selectionSet], fields);
+        if (appliesTo(selection.typeCondition?.name.value, type)) {
+          collectFields(walk, type, [selection.selectionSet], fields, visitedFragments);
+        }
       } else {
-        const fragment = walk.fragments.get(selection.name.value);
+        const name = selection.name.value;
+        if (visitedFragments.has(name)) continue;
+        visitedFragments.add(name);
+        const fragment = walk.fragments.get(name);
         if (fragment !== undefined && appliesTo(fragment.typeCondition.name.value, type)) {
-          collectFields(walk, type, [fragment.selectionSet], fields);
+          collectFields(walk, type, [fragment.selectionSet], fields, visitedFragments);
         }
       }
     }
