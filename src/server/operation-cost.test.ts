@@ -93,6 +93,18 @@ describe('estimated Crossbar calls', () => {
     expect(analysis).toMatchObject({ cost: 0, depth: 0, aliases: 0 });
     expect(analysis.selections).toBeLessThan(MAX_ANALYSED_SELECTIONS);
   });
+
+  it('counts the aliases under introspection like any others', () => {
+    const wide = `{ __schema { ${Array.from({ length: 495 }, (_, index) => `t${index}: types { fields { name description } }`).join(' ')} } }`;
+    expect(analyse(wide)).toMatchObject({ cost: 0, depth: 0, aliases: 495 });
+    expect(analyse('{ __type(name: "Device") { a: name b: fields { c: name } } }')).toMatchObject({ cost: 0, aliases: 3 });
+  });
+
+  it('counts the selections under introspection towards the bound', () => {
+    const levels = Array.from({ length: 30 }, (_, index) => `fragment T${index + 1} on __Type { a: ofType { ...T${index} } b: ofType { ...T${index} } }`);
+    const bomb = `{ __type(name: "Device") { ...T30 } } fragment T0 on __Type { name } ${levels.join(' ')}`;
+    expect(analyse(bomb).selections).toBe(MAX_ANALYSED_SELECTIONS + 1);
+  });
 });
 
 describe('fragment bombs', () => {

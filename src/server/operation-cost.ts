@@ -19,7 +19,8 @@
 // - A subscription costs its account check, then per batch of events what its fields need: a batch holds the devices
 //   named in `deviceIds`, or up to ASSUMED_LIST_LENGTH (with `initial`, every device of the account). Polling Kazoo
 //   is shared by all subscribers of an account and is not counted.
-// - Introspection and `__typename` cost nothing.
+// - Introspection and `__typename` cost nothing, and introspection's depth is graphql-js's to bound; the aliases and
+//   selections under `__schema` and `__type` count like any others.
 //
 // Arguments are read as graphql-js will run them: with the variables coerced, defaults included. When the variables
 // cannot be coerced (the operation will not run) every argument is taken at its most expensive (`first: 1000`...).
@@ -30,7 +31,16 @@
 // The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
 // lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
 // `sip { username }` costs 203; `users(first: 1000) { nodes { devices { device { raw } } } }` costs 11 002.
-import { getArgumentValues, getNamedType, getVariableValues, isObjectType, Kind } from 'graphql';
+import {
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+} from 'graphql';
 import type {
   DocumentNode,
   FieldNode,
@@ -232,7 +242,12 @@ function selectionCost(
   for (const nodes of fields.values()) {
     const node = nodes[0] as FieldNode;
     const name = node.name.value;
-    if (name.startsWith('__')) continue;
+    if (name.startsWith('__')) {
+      const meta = metaField(walk.schema, type, name);
+      const metaType = meta === undefined ? undefined : getNamedType(meta.type);
+      if (isObjectType(metaType)) walkIntrospection(walk, metaType, selectionSetsOf(nodes));
+      continue;
+    }
     walk.depth = Math.max(walk.depth, depth);
     const field = type.getFields()[name];
     if (field === undefined) continue;
@@ -248,6 +263,25 @@ function selectionCost(
     cost += selectionCost(walk, childType, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1);
   }
   return cost + (needsDocument ? parents : 0);
+}
+
+/** Under `__schema` and `__type`: nothing costs and depth is graphql-js's to bound, but aliases and selections count. */
+function walkIntrospection(walk: Walk, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): void {
+  for (const nodes of collectFields(walk, type, selectionSets).values()) {
+    const name = (nodes[0] as FieldNode).name.value;
+    const field = metaField(walk.schema, type, name) ?? type.getFields()[name];
+    const childType = field === undefined ? undefined : getNamedType(field.type);
+    if (isObjectType(childType)) walkIntrospection(walk, childType, selectionSetsOf(nodes));
+  }
+}
+
+/** The introspection fields graphql-js adds to every type (`__typename`) and to the query root (`__schema`, `__type`). */
+function metaField(schema: GraphQLSchema, type: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (type !== schema.getQueryType()) return undefined;
+  if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+  if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  return undefined;
 }
 
 function selectionSetsOf(nodes: readonly FieldNode[]): SelectionSetNode[] {

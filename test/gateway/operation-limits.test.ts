@@ -117,6 +117,14 @@ describe('refused before anything runs', () => {
     expect(harness.simulator.control.requests).toHaveLength(0);
   });
 
+  it('aliases under introspection count: a wide anonymous __schema is TOO_MANY_ALIASES', async () => {
+    const aliases = Array.from({ length: 495 }, (_, index) => `t${index}: types { fields { name description } }`).join(' ');
+    const result = await harness.graphql(`{ __schema { ${aliases} } }`, {}, { token: null });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['TOO_MANY_ALIASES']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ aliases: 495, maxAliases: 30 });
+  });
+
   it('introspection, however deep its type references go, is not refused by the limits', async () => {
     // The full introspection query GraphiQL and codegen send, default values included.
     const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true });
