@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { execute, parse, validate } from 'graphql';
 import type { DocumentNode } from 'graphql';
 import { createContext, tokenFromHeaders } from '../src/graphql/context.js';
+import { CursorCodec } from '../src/graphql/pagination.js';
 import { buildGatewaySchema } from '../src/graphql/schema.js';
 import { KazooClient } from '../src/kazoo/client.js';
 
@@ -17,6 +18,7 @@ const { values } = parseArgs({ options: { upstream: { type: 'string' }, port: { 
 if (values.upstream === undefined) throw new Error('--upstream URL is required');
 const client = new KazooClient({ baseUrl: values.upstream, timeoutMs: 10_000 });
 const schema = buildGatewaySchema();
+const cursors = CursorCodec.withRandomKey();
 const documents = new Map<string, DocumentNode>();
 
 const server = createServer((request, response) => {
@@ -33,7 +35,7 @@ const server = createServer((request, response) => {
         documents.set(body.query, document);
       }
       const token = tokenFromHeaders(request.headers);
-      const result = await execute({ schema, document, variableValues: body.variables, contextValue: createContext(client, token) });
+      const result = await execute({ schema, document, variableValues: body.variables, contextValue: createContext(client, cursors, token) });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(result));
     })().catch((error: unknown) => {

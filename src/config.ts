@@ -66,6 +66,8 @@ export interface GatewayConfig {
   redisLeaseMs: number;
   /** The gateway's own Kazoo login for polling; undefined polls with subscribers' tokens. */
   serviceLogin: ServiceLogin | undefined;
+  /** Key that signs pagination cursors; undefined: a random key per process (cursors do not cross instances). */
+  cursorSecret: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,6 +93,8 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
+
+const MIN_CURSOR_SECRET_LENGTH = 32;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -152,6 +156,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisKeyPrefix: redisKeyPrefix(env),
     redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),
     serviceLogin: serviceLogin(env),
+    cursorSecret: cursorSecret(env),
   };
 }
 
@@ -174,6 +179,16 @@ function redisKeyPrefix(env: Env): string {
   if (raw === undefined || raw === '') return DEFAULT_REDIS_KEY_PREFIX;
   if (raw.length > 100 || /\s/.test(raw)) {
     throw new ConfigError(`REDIS_KEY_PREFIX must be up to 100 characters without spaces, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Long enough to be a real key. Used as given (not trimmed), and never repeated in a message. */
+function cursorSecret(env: Env): string | undefined {
+  const raw = env.CURSOR_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < MIN_CURSOR_SECRET_LENGTH) {
+    throw new ConfigError(`CURSOR_SECRET must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it has ${raw.length})`);
   }
   return raw;
 }

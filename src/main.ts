@@ -14,6 +14,9 @@ const DEMO_TOKEN_TTL_SECONDS = 86_400;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  if (config.redisUrl !== undefined && config.cursorSecret === undefined) {
+    logger.warn('REDIS_URL is set (several instances) but CURSOR_SECRET is not: a cursor from one instance is refused by the others and after a restart');
+  }
   const closers: (() => Promise<void>)[] = [];
 
   let kazooUrl = config.kazooUrl;
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     // In-flight requests get most of the shutdown budget; the rest is for websockets, watchers and Redis.
     drainTimeoutMs: Math.max(config.shutdownTimeoutMs - 2_000, Math.floor(config.shutdownTimeoutMs / 2)),
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    cursorSecret: config.cursorSecret,
     subscriptions: {
       pollMs: config.registrationPollMs,
       queueSize: config.subscriptionQueueSize,

@@ -1,22 +1,30 @@
-// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token) and loaders made
-// for this request only.
+// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token), loaders made
+// for this request only, and the gateway's cursor codec (its key is the gateway's, shared by every request).
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import type { KazooSession } from '../kazoo/session.js';
 import { createLoaders } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
+import type { CursorCodec } from './pagination.js';
 
 export interface GatewayContext {
   readonly session: KazooSession;
   readonly loaders: Loaders;
+  readonly cursors: CursorCodec;
 }
 
-export function createContext(client: KazooClient, token: string | undefined, requestId?: string): GatewayContext {
+export function createContext(
+  client: KazooClient,
+  cursors: CursorCodec,
+  token: string | undefined,
+  requestId?: string,
+): GatewayContext {
   const session: KazooSession = { client, token, requestId: requestId ?? randomUUID() };
   let loaders: Loaders | undefined;
   // Made on first use: an idle subscription holds a context for hours and may never need them.
   return {
     session,
+    cursors,
     get loaders() {
       loaders ??= createLoaders(session);
       return loaders;

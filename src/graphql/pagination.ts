@@ -4,39 +4,83 @@
 // `{k: startKey, o: offset}` = "skip `o` matching rows from `k`". Positions do not depend on page sizes, so the
 // gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`), and still resume exactly
 // where the previous page stopped.
+//
+// Page sizes and the bound. Without filters the gateway asks Kazoo for exactly the rows it is missing: Kazoo looks one
+// row ahead itself and says with next_start_key whether more follow. With filters, either Kazoo's (`filter_*`, which
+// Kazoo applies to each page's window only, so a page may hold fewer rows than asked, or none, while more follow) or
+// the gateway's own (`keep`), nobody knows how many rows a page will yield: the gateway then always asks for full pages
+// (MAX_PAGE rows) and trims them, rather than asking for what is missing and shrinking pages towards one row. Either
+// way one connection field reads at most MAX_LISTING_PAGES Kazoo pages, skipping a cursor's offset included. At that
+// bound it answers what it found so far with `hasNextPage: true` and an `endCursor` just after the last row it read,
+// even when it found nothing: the client's next request goes on from there, without skipping or repeating a row.
+// The cost model (src/server/operation-cost.ts) counts a filtered connection at that bound.
+//
+// Cursors are signed: an HMAC-SHA256 of the position with the gateway's key (CURSOR_SECRET), truncated to 16 bytes.
+// A cursor the gateway did not make is refused before anything reaches Kazoo, so no client can hand Kazoo a start key
+// of its own (Kazoo decodes start keys with Erlang's binary_to_term).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { KazooError } from '../kazoo/errors.js';
 import type { ListPage } from '../kazoo/listing.js';
 import type { Connection } from './models.js';
 
 export const MAX_PAGE = 1000;
+/** Kazoo pages one connection field may read: MAX_LISTING_PAGES × MAX_PAGE = 10,000 rows scanned at most. */
+export const MAX_LISTING_PAGES = 10;
 const MAX_CURSOR_LENGTH = 1024;
+const TAG_BYTES = 16;
+/** Keeps this key's HMACs from meaning anything outside cursors, should the key ever sign something else. */
+const CURSOR_CONTEXT = 'kazoo-gateway cursor v1\n';
 
-interface CursorPosition {
+export interface CursorPosition {
   /** Kazoo's start key; undefined for the first page. */
   k?: string;
   o: number;
 }
 
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
-}
+/** Makes and checks the gateway's cursors: base64url of a 16-byte HMAC-SHA256 tag followed by the position's JSON. */
+export class CursorCodec {
+  readonly #key: Buffer;
 
-export function decodeCursor(cursor: string | null | undefined): CursorPosition {
-  if (cursor === undefined || cursor === null) return { o: 0 };
-  const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
-    fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
-  });
-  if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null) throw invalid;
-    const { k, o } = parsed as { k?: unknown; o?: unknown };
-    if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+  /** `key`: CURSOR_SECRET; cursors verify only on gateways that share it. */
+  constructor(key: string | Uint8Array) {
+    this.#key = Buffer.from(key);
+  }
+
+  /** A key of the process's own: its cursors do not survive a restart and are refused by other instances. */
+  static withRandomKey(): CursorCodec {
+    return new CursorCodec(randomBytes(32));
+  }
+
+  encode(position: CursorPosition): string {
+    const payload = Buffer.from(JSON.stringify(position));
+    return Buffer.concat([this.#tag(payload), payload]).toString('base64url');
+  }
+
+  /** The position a cursor names; no cursor is the start of the list. */
+  decode(cursor: string | null | undefined): CursorPosition {
+    if (cursor === undefined || cursor === null) return { o: 0 };
+    const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
+      fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
+    });
+    if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
+    const bytes = Buffer.from(cursor, 'base64url');
+    const tag = bytes.subarray(0, TAG_BYTES);
+    const payload = bytes.subarray(TAG_BYTES);
+    if (tag.length !== TAG_BYTES || !timingSafeEqual(tag, this.#tag(payload))) throw invalid;
+    // Signed by this gateway, so well formed; checked anyway, as a second line behind the key.
+    try {
+      const { k, o } = JSON.parse(payload.toString('utf8')) as { k?: unknown; o?: unknown };
+      if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+        throw invalid;
+      }
+      return k === undefined ? { o } : { k, o };
+    } catch {
       throw invalid;
     }
-    return k === undefined ? { o } : { k, o };
-  } catch {
-    throw invalid;
+  }
+
+  #tag(payload: Buffer): Buffer {
+    return createHmac('sha256', this.#key).update(CURSOR_CONTEXT).update(payload).digest().subarray(0, TAG_BYTES);
   }
 }
 
@@ -56,39 +100,46 @@ class Edge<Node> {
   #encoded: string | undefined;
 
   constructor(
+    private readonly cursors: CursorCodec,
     private readonly position: CursorPosition,
     readonly node: Node,
   ) {}
 
   get cursor(): string {
-    this.#encoded ??= encodeCursor(this.position);
+    this.#encoded ??= this.cursors.encode(this.position);
     return this.#encoded;
   }
 }
 
 export interface PaginateOptions<Row, Node> {
   first: number;
-  after: string | null | undefined;
+  /** Where to start: the decoded `after` (CursorCodec.decode), checked before anything is asked of Kazoo. */
+  start: CursorPosition;
+  cursors: CursorCodec;
   /** One Kazoo page from `startKey` (undefined: the first page). */
   fetchPage: (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
+  /** Whether the listing carries Kazoo-side filters (`filter_*`): its pages may then yield fewer rows than asked. */
+  kazooFiltered?: boolean;
   /** Gateway-side filter, for what Kazoo cannot filter itself. */
   keep?: (row: Row) => boolean;
   toNode: (row: Row) => Node;
 }
 
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
-  const { first, fetchPage, keep, toNode } = options;
-  const start = decodeCursor(options.after);
+  const { first, start, cursors, fetchPage, keep, toNode } = options;
+  const filtered = options.kazooFiltered === true || keep !== undefined;
   const edges: Edge<Node>[] = [];
+  const answer = (hasNextPage: boolean, resumeAt?: CursorPosition): Connection<Node> => {
+    // An empty page that ends the list ends where it started: the `after` given (null on the first page).
+    const fromStart = (): string | null => (start.k === undefined && start.o === 0 ? null : cursors.encode(start));
+    const endCursor = resumeAt !== undefined ? cursors.encode(resumeAt) : (edges.at(-1)?.cursor ?? fromStart());
+    return { edges, nodes: edges.map((edge) => edge.node), pageInfo: { hasNextPage, endCursor } };
+  };
   let pageKey = start.k;
   let skip = start.o;
-  let hasNextPage = false;
 
-  for (;;) {
-    // Without a gateway-side filter, ask Kazoo for exactly what is missing: Kazoo itself looks one row ahead and
-    // says with next_start_key whether more follow. With one, how many rows a page yields is unknown: full pages.
-    const wanted = keep === undefined ? first - edges.length + skip : MAX_PAGE;
-    const page = await fetchPage(pageKey, Math.min(MAX_PAGE, wanted));
+  for (let pagesRead = 1; ; pagesRead++) {
+    const page = await fetchPage(pageKey, filtered ? MAX_PAGE : Math.min(MAX_PAGE, first - edges.length + skip));
     let position = 0; // matching rows seen from pageKey, skipped ones included
     const rows = page.items;
     for (let index = 0; index < rows.length; index++) {
@@ -99,10 +150,7 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
         skip--;
         continue;
       }
-      if (edges.length === first) {
-        hasNextPage = true;
-        break;
-      }
+      if (edges.length === first) return answer(true);
       // The last row of a page points at Kazoo's next key: the next request starts there instead of re-reading.
       const cursor =
         index === rows.length - 1 && page.nextStartKey !== undefined
@@ -110,20 +158,13 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
           : pageKey === undefined
             ? { o: position }
             : { k: pageKey, o: position };
-      edges.push(new Edge(cursor, toNode(row)));
+      edges.push(new Edge(cursors, cursor, toNode(row)));
     }
-    if (hasNextPage || page.nextStartKey === undefined) break;
-    if (edges.length === first && keep === undefined) {
-      // Kazoo has more rows. With Kazoo-side filters they may all be filtered out: then the next page is empty.
-      hasNextPage = true;
-      break;
-    }
+    if (page.nextStartKey === undefined) return answer(false);
+    // Kazoo has more rows. With filters they may all be filtered out: then the next page is empty.
+    if (edges.length === first) return answer(true);
+    // Everything up to next_start_key has been read (what is left of the offset still to skip from there).
+    if (pagesRead === MAX_LISTING_PAGES) return answer(true, { k: page.nextStartKey, o: skip });
     pageKey = page.nextStartKey;
   }
-
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? options.after ?? null },
-  };
 }

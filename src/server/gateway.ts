@@ -11,6 +11,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
+import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
@@ -29,6 +30,7 @@ import { useCompiledExecution } from './use-compiled-execution.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
+import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { GatewayMetrics } from './use-metrics.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
@@ -74,10 +76,10 @@ export interface GatewayOptions {
   maxSubscriptionsPerConnection?: number;
   /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
   subscriptions?: LiveRegistrationsSettings;
+  /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
+  cursorSecret?: string;
 }
 
-/** Fragments expanded, the most selections a document may have (Apollo's check, run before the other rules). */
-const MAX_RECURSIVE_SELECTIONS = 10_000;
 export const DEFAULT_MAX_QUERY_TOKENS = 5_000;
 export const DEFAULT_MAX_BATCH_SIZE = 10;
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
@@ -123,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
   const maxQueryTokens = options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS;
+  const cursors = options.cursorSecret === undefined ? CursorCodec.withRandomKey() : new CursorCodec(options.cursorSecret);
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -131,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxPayloadBytes: options.maxBodyBytes,
     operationLimits,
     maxQueryTokens,
+    cursors,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   });
 
@@ -145,7 +149,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
     parseOptions: { maxTokens: maxQueryTokens },
-    maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
+    // Fragments expanded, the most selections a document may have (Apollo's count, run before the other rules; the
+    // operation limits bound the same over graphql-ws).
+    maxRecursiveSelections: MAX_ANALYSED_SELECTIONS,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -172,7 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) =>
-      createContext(client, tokenFromHeaders(request.headers), requestId),
+      createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
   const rateLimit =

@@ -2,8 +2,9 @@
 // against the simulator in test/gateway/operation-limits.test.ts.
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { MAX_LISTING_PAGES } from '../graphql/pagination.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
-import { analyseOperation } from './operation-cost.js';
+import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 
 const schema = buildGatewaySchema();
 const A = '0123456789abcdef0123456789abcdef';
@@ -42,9 +43,29 @@ describe('estimated Crossbar calls', () => {
     expect(analyse(`{ user(accountId: "${A}", id: "${A}") { devices { device { flags } } } }`).cost).toBe(12);
   });
 
-  it('filtering on registration may read more pages', () => {
-    const query = `{ devices(accountId: "${A}", first: 10, filter: { registered: true }) { nodes { id } } }`;
-    expect(analyse(query).cost).toBe(12);
+  it('a filtered listing costs every page it may read: the bound, plus the registration list for `registered`', () => {
+    const listing = (filter: string) => `{ devices(accountId: "${A}", first: 10, filter: ${filter}) { nodes { id } } }`;
+    expect(analyse(listing('{ registered: true }')).cost).toBe(MAX_LISTING_PAGES + 1);
+    expect(analyse(listing(`{ ownerId: "${A}" }`)).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ deviceType: "fax", enabled: false }')).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ ownerId: null }')).cost).toBe(1);
+    const fromVariables = `query($f: DeviceFilter) { devices(accountId: "${A}", filter: $f) { nodes { id } } }`;
+    expect(analyse(fromVariables, { f: { enabled: true } }).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(fromVariables, {}).cost).toBe(1);
+  });
+
+  it('reads variables as they will run: defaults included', () => {
+    const query = `query($f: Int = 1000) { devices(accountId: "${A}", first: $f) { nodes { sip { username } } } }`;
+    expect(analyse(query).cost).toBe(1_002);
+    expect(analyse(query, { f: 10 }).cost).toBe(11);
+  });
+
+  it('takes every argument at its most expensive when the variables cannot be coerced', () => {
+    // A missing required variable, and a value of the wrong type: the operation will not run, and is not cheap either.
+    const missing = `query($a: ID!) { devices(accountId: $a, first: 10) { nodes { sip { username } } } }`;
+    expect(analyse(missing, {}).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
+    const wrongType = `query($n: Int) { devices(accountId: "${A}", first: $n) { nodes { sip { username } } } }`;
+    expect(analyse(wrongType, { n: 'ten' }).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
   });
 
   it('aliased copies of a field each cost; repeated fields and fragments are merged as graphql-js merges them', () => {
@@ -68,11 +89,41 @@ describe('estimated Crossbar calls', () => {
   });
 
   it('introspection costs nothing and does not count towards depth', () => {
-    expect(analyse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }))).toEqual({
-      cost: 0,
-      depth: 0,
-      aliases: 0,
-    });
+    const analysis = analyse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(analysis).toMatchObject({ cost: 0, depth: 0, aliases: 0 });
+    expect(analysis.selections).toBeLessThan(MAX_ANALYSED_SELECTIONS);
+  });
+
+  it('counts the aliases under introspection like any others', () => {
+    const wide = `{ __schema { ${Array.from({ length: 495 }, (_, index) => `t${index}: types { fields { name description } }`).join(' ')} } }`;
+    expect(analyse(wide)).toMatchObject({ cost: 0, depth: 0, aliases: 495 });
+    expect(analyse('{ __type(name: "Device") { a: name b: fields { c: name } } }')).toMatchObject({ cost: 0, aliases: 3 });
+  });
+
+  it('counts the selections under introspection towards the bound', () => {
+    const levels = Array.from({ length: 30 }, (_, index) => `fragment T${index + 1} on __Type { a: ofType { ...T${index} } b: ofType { ...T${index} } }`);
+    const bomb = `{ __type(name: "Device") { ...T30 } } fragment T0 on __Type { name } ${levels.join(' ')}`;
+    expect(analyse(bomb).selections).toBe(MAX_ANALYSED_SELECTIONS + 1);
+  });
+});
+
+describe('fragment bombs', () => {
+  it('expands a fragment once per selection set, as graphql-js runs it: 2^40 spreads count as one field', () => {
+    const levels = Array.from({ length: 40 }, (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`);
+    const bomb = `query Bomb { ...F40 } fragment F0 on Query { viewer { accountId } } ${levels.join(' ')}`;
+    const analysis = analyse(bomb);
+    expect(analysis).toMatchObject({ cost: 1, depth: 2, aliases: 0 });
+    expect(analysis.selections).toBe(2 * 40 + 3);
+  });
+
+  it(`stops walking after ${MAX_ANALYSED_SELECTIONS} selections, however far the fragments would go`, () => {
+    // Distinct aliases are not merged: 2^30 paths, which the walk would otherwise follow to the end.
+    const levels = Array.from(
+      { length: 30 },
+      (_, index) => `fragment D${index + 1} on Device { owner { a: devices { device { ...D${index} } } b: devices { device { ...D${index} } } } }`,
+    );
+    const bomb = `{ device(accountId: "${A}", id: "${A}") { ...D30 } } fragment D0 on Device { id } ${levels.join(' ')}`;
+    expect(analyse(bomb).selections).toBe(MAX_ANALYSED_SELECTIONS + 1);
   });
 });
 

@@ -4,9 +4,10 @@
 // (src/loaders, src/graphql/models.ts), counting calls, not fields:
 //
 // - A root read is one call (`viewer`, `device`, `user`, `registrations`); each mutation field is one call.
-// - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). The
-//   `registered` filter is applied by the gateway, which may read up to REGISTERED_FILTER_PAGES more pages, plus the
-//   registration list. A connection yields `first` nodes.
+// - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). With
+//   any filter (Kazoo's `ownerId`, `deviceType`, `enabled`, or the gateway's own `registered`) the gateway reads full
+//   pages until the page is filled, up to MAX_LISTING_PAGES (src/graphql/pagination.ts): such a connection costs that
+//   bound, plus the registration list for `registered`. A connection yields `first` nodes.
 // - A device or user from a listing holds only the listing's keys (the summary). Selecting any field the summary lacks
 //   (`sip`, `callerId`, `raw`...) costs one GET per node, however many such fields are selected.
 //   Objects from `device`, `user`, `viewer.owner` and mutations are whole documents: their fields are free.
@@ -18,12 +19,28 @@
 // - A subscription costs its account check, then per batch of events what its fields need: a batch holds the devices
 //   named in `deviceIds`, or up to ASSUMED_LIST_LENGTH (with `initial`, every device of the account). Polling Kazoo
 //   is shared by all subscribers of an account and is not counted.
-// - Introspection and `__typename` cost nothing.
+// - Introspection and `__typename` cost nothing, and introspection's depth is graphql-js's to bound; the aliases and
+//   selections under `__schema` and `__type` count like any others.
+//
+// Arguments are read as graphql-js will run them: with the variables coerced, defaults included. When the variables
+// cannot be coerced (the operation will not run) every argument is taken at its most expensive (`first: 1000`...).
+// Fragments are expanded at most once per selection set, as graphql-js executes them, and the walk stops after
+// MAX_ANALYSED_SELECTIONS selections (the operation is then refused as too complex): analysing any document, however
+// its fragments nest, takes time bounded by that number, over HTTP and WebSocket alike.
 //
 // The dashboard query (`devices(first: 200) { edges { node { id name registration { registered } owner { firstName
 // lastName } } } }`) costs 1 page + 1 registration list + 1 owners listing = 3. Asking the same page for
 // `sip { username }` costs 203; `users(first: 1000) { nodes { devices { device { raw } } } }` costs 11 002.
-import { getArgumentValues, getNamedType, isObjectType, Kind } from 'graphql';
+import {
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+} from 'graphql';
 import type {
   DocumentNode,
   FieldNode,
@@ -35,7 +52,7 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import { kazooKeyOf } from '../graphql/kazoo-mapping.js';
-import { MAX_PAGE } from '../graphql/pagination.js';
+import { MAX_LISTING_PAGES, MAX_PAGE } from '../graphql/pagination.js';
 import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 
@@ -43,8 +60,12 @@ import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 export const ASSUMED_LIST_LENGTH = 1000;
 /** Devices assumed per user for `User.devices`. */
 export const ASSUMED_DEVICES_PER_USER = 10;
-/** Extra pages the gateway may read to fill a page of devices filtered on `registered`. */
-export const REGISTERED_FILTER_PAGES = 10;
+/**
+ * Selections the analysis walks at most, fragments expanded (each spread once per selection set, as graphql-js does);
+ * an operation with more is refused as QUERY_TOO_COMPLEX. Apollo's own count over HTTP (maxRecursiveSelections, which
+ * expands every spread) uses the same number.
+ */
+export const MAX_ANALYSED_SELECTIONS = 10_000;
 const DEFAULT_FIRST = 50;
 
 /** Where a device or user object came from, which decides which of its fields are free. */
@@ -56,7 +77,8 @@ const SUMMARY_KEYS: Record<Exclude<Source, 'document'>, ReadonlySet<string>> = {
   userDeviceListing: USER_DEVICE_SUMMARY_KEYS,
 };
 
-type Args = Record<string, unknown>;
+/** A field's arguments; undefined when they cannot be read: the rules then assume the most expensive. */
+type Args = Readonly<Record<string, unknown>> | undefined;
 
 interface FieldRule {
   /** Calls made once for this field in the document, whatever the number of parents (batched per account). */
@@ -79,6 +101,7 @@ const once = (): number => 1;
 const summaryBatch = (_args: Args, parents: number): number => (parents < LISTING_THRESHOLD ? parents : 1);
 
 function first(args: Args): number {
+  if (args === undefined) return MAX_PAGE;
   const value = args.first;
   if (value === undefined || value === null) return DEFAULT_FIRST;
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_PAGE ? value : MAX_PAGE;
@@ -88,10 +111,18 @@ function pages(args: Args): number {
   return Math.ceil((first(args) + 1) / MAX_PAGE);
 }
 
-function devicePages(args: Args): number {
+/** The `devices` filters given (null ones are not filters); unreadable arguments: the costliest, `registered`. */
+function deviceFilters(args: Args): string[] {
+  if (args === undefined) return ['registered'];
   const filter = args.filter;
-  const registered = typeof filter === 'object' && filter !== null && (filter as Args).registered != null;
-  return pages(args) + (registered ? REGISTERED_FILTER_PAGES + 1 : 0);
+  if (typeof filter !== 'object' || filter === null) return [];
+  return Object.entries(filter).flatMap(([name, value]) => (value === null || value === undefined ? [] : [name]));
+}
+
+function devicePages(args: Args): number {
+  const filters = deviceFilters(args);
+  if (filters.length === 0) return pages(args);
+  return MAX_LISTING_PAGES + (filters.includes('registered') ? 1 : 0);
 }
 
 const RULES: Record<string, Record<string, FieldRule>> = {
@@ -129,7 +160,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
   Subscription: {
     registrationChanged: {
       batched: once,
-      yields: (args) => (Array.isArray(args.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
+      yields: (args) => (Array.isArray(args?.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
     },
   },
   RegistrationEvent: {
@@ -147,19 +178,29 @@ export interface OperationAnalysis {
   depth: number;
   /** Aliased fields, fragments expanded. */
   aliases: number;
+  /**
+   * Selections walked, fragments expanded. Past MAX_ANALYSED_SELECTIONS the walk stops: the other numbers are then
+   * what was counted until then.
+   */
+  selections: number;
 }
 
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
-  variables: Readonly<Record<string, unknown>>;
+  /** The operation's variables, coerced; undefined when they could not be. */
+  variables: Readonly<Record<string, unknown>> | undefined;
   aliases: number;
   depth: number;
+  selections: number;
 }
+
+/** Thrown through the walk when it passes MAX_ANALYSED_SELECTIONS. */
+class SelectionBoundReached extends Error {}
 
 /**
  * Analyses a validated operation (fragment cycles are already refused by validation). `variables` are the request's
- * raw variables; an argument that cannot be read is taken at its most expensive.
+ * raw variables, coerced here as graphql-js will coerce them.
  */
 export function analyseOperation(
   schema: GraphQLSchema,
@@ -172,12 +213,18 @@ export function analyseOperation(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const root = schema.getRootType(operation.operation);
-  const walk: Walk = { schema, fragments, variables, aliases: 0, depth: 0 };
-  if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0 };
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced;
+  const walk: Walk = { schema, fragments, variables: coerced, aliases: 0, depth: 0, selections: 0 };
+  if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0, selections: 0 };
   // Every mutation field is one write (or login) call, and answers with the whole document.
   const rootRule = operation.operation === 'mutation' ? { batched: once, source: 'document' as const } : undefined;
-  const cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
-  return { cost, depth: walk.depth, aliases: walk.aliases };
+  let cost = 0;
+  try {
+    cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
+  } catch (error) {
+    if (!(error instanceof SelectionBoundReached)) throw error;
+  }
+  return { cost, depth: walk.depth, aliases: walk.aliases, selections: walk.selections };
 }
 
 function selectionCost(
@@ -195,7 +242,12 @@ function selectionCost(
   for (const nodes of fields.values()) {
     const node = nodes[0] as FieldNode;
     const name = node.name.value;
-    if (name.startsWith('__')) continue;
+    if (name.startsWith('__')) {
+      const meta = metaField(walk.schema, type, name);
+      const metaType = meta === undefined ? undefined : getNamedType(meta.type);
+      if (isObjectType(metaType)) walkIntrospection(walk, metaType, selectionSetsOf(nodes));
+      continue;
+    }
     walk.depth = Math.max(walk.depth, depth);
     const field = type.getFields()[name];
     if (field === undefined) continue;
@@ -207,22 +259,50 @@ function selectionCost(
     cost += (rule.batched?.(args, parents) ?? 0) + parents * (rule.perParent ?? 0);
     const childType = getNamedType(field.type);
     if (!isObjectType(childType)) continue;
-    const childSets = nodes.flatMap((fieldNode) => (fieldNode.selectionSet === undefined ? [] : [fieldNode.selectionSet]));
     const children = parents * (rule.yields?.(args) ?? 1);
-    cost += selectionCost(walk, childType, childSets, children, rule.source ?? source, depth + 1);
+    cost += selectionCost(walk, childType, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1);
   }
   return cost + (needsDocument ? parents : 0);
 }
 
-/** Fields by response key, as graphql-js executes them: fragments expanded, same-key fields merged. */
+/** Under `__schema` and `__type`: nothing costs and depth is graphql-js's to bound, but aliases and selections count. */
+function walkIntrospection(walk: Walk, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): void {
+  for (const nodes of collectFields(walk, type, selectionSets).values()) {
+    const name = (nodes[0] as FieldNode).name.value;
+    const field = metaField(walk.schema, type, name) ?? type.getFields()[name];
+    const childType = field === undefined ? undefined : getNamedType(field.type);
+    if (isObjectType(childType)) walkIntrospection(walk, childType, selectionSetsOf(nodes));
+  }
+}
+
+/** The introspection fields graphql-js adds to every type (`__typename`) and to the query root (`__schema`, `__type`). */
+function metaField(schema: GraphQLSchema, type: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (type !== schema.getQueryType()) return undefined;
+  if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+  if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  return undefined;
+}
+
+function selectionSetsOf(nodes: readonly FieldNode[]): SelectionSetNode[] {
+  return nodes.flatMap((node) => (node.selectionSet === undefined ? [] : [node.selectionSet]));
+}
+
+/**
+ * Fields by response key, as graphql-js executes them: fragments expanded, each at most once per selection set
+ * (`visitedFragmentNames` in graphql-js), same-key fields merged. Every selection met counts towards the bound.
+ */
 function collectFields(
   walk: Walk,
   type: GraphQLObjectType,
   selectionSets: readonly SelectionSetNode[],
   fields = new Map<string, FieldNode[]>(),
+  visitedFragments = new Set<string>(),
 ): Map<string, FieldNode[]> {
   for (const selectionSet of selectionSets) {
     for (const selection of selectionSet.selections) {
+      walk.selections++;
+      if (walk.selections > MAX_ANALYSED_SELECTIONS) throw new SelectionBoundReached();
       if (selection.kind === Kind.FIELD) {
         if (selection.alias !== undefined) walk.aliases++;
         const key = selection.alias?.value ?? selection.name.value;
@@ -230,11 +310,16 @@ function collectFields(
         if (group === undefined) fields.set(key, [selection]);
         else group.push(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (appliesTo(selection.typeCondition?.name.value, type)) collectFields(walk, type, [selection.selectionSet], fields);
+        if (appliesTo(selection.typeCondition?.name.value, type)) {
+          collectFields(walk, type, [selection.selectionSet], fields, visitedFragments);
+        }
       } else {
-        const fragment = walk.fragments.get(selection.name.value);
+        const name = selection.name.value;
+        if (visitedFragments.has(name)) continue;
+        visitedFragments.add(name);
+        const fragment = walk.fragments.get(name);
         if (fragment !== undefined && appliesTo(fragment.typeCondition.name.value, type)) {
-          collectFields(walk, type, [fragment.selectionSet], fields);
+          collectFields(walk, type, [fragment.selectionSet], fields, visitedFragments);
         }
       }
     }
@@ -248,10 +333,11 @@ function appliesTo(typeCondition: string | undefined, type: GraphQLObjectType): 
 }
 
 function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Walk['variables']): Args {
+  if (variables === undefined) return undefined;
   try {
     return getArgumentValues(field, node, variables);
   } catch {
-    return {};
+    return undefined;
   }
 }
 

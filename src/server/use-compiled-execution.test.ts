@@ -18,6 +18,7 @@ import type { GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kazooLogin } from '../../test/helpers/harness.js';
 import { createContext } from '../graphql/context.js';
+import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
 import { startSimulator } from '../simulator/index.js';
@@ -26,6 +27,8 @@ import { useCompiledExecution } from './use-compiled-execution.js';
 
 const schema = buildGatewaySchema();
 const compiled = useCompiledExecution(schema, schemaSource);
+/** One key for both ways, as a gateway has: the cursors they answer must be the same. */
+const cursors = CursorCodec.withRandomKey();
 let simulator: Simulator;
 let client: KazooClient;
 let token: string;
@@ -60,14 +63,14 @@ async function bothWays(query: string, variables: Record<string, unknown>): Prom
   expect(validate(schema, document)).toEqual([]);
   const operation = getOperationAST(document);
   if (operation === null || operation === undefined) throw new Error('no operation');
-  const expected = await execute({ schema, document, variableValues: variables, contextValue: createContext(client, token) });
+  const expected = await execute({ schema, document, variableValues: variables, contextValue: createContext(client, cursors, token) });
   const run = () =>
     compiled.execute({
       document,
       operation,
       operationName: null,
       request: { query, variables },
-      context: createContext(client, token),
+      context: createContext(client, cursors, token),
     } as unknown as GatewayGraphQLRequestContext);
   const interpreted = await run();
   const actual = await run();
@@ -155,11 +158,11 @@ describe('compiled execution', () => {
             operation,
             operationName: null,
             request: { query: mutation, variables },
-            context: createContext(client, token),
+            context: createContext(client, cursors, token),
           } as unknown as GatewayGraphQLRequestContext),
         ),
       ) as unknown;
-    const viaGraphqlJs = await execute({ schema, document, variableValues: created('jsdevice1'), contextValue: createContext(client, token) });
+    const viaGraphqlJs = await execute({ schema, document, variableValues: created('jsdevice1'), contextValue: createContext(client, cursors, token) });
     expect(JSON.parse(JSON.stringify(viaGraphqlJs))).toEqual({
       data: { createDevice: { name: 'jsdevice1', deviceType: 'softphone', sip: { username: 'jsdevice1' } } },
     });
@@ -169,7 +172,7 @@ describe('compiled execution', () => {
     expect(simulator.control.requests.filter((request) => request.method === 'PUT').length - before).toBe(3);
 
     const refused = { a: simulator.demo.accountId, input: { sip: { username: 'JITDEVICE1', password: 'abc' } } };
-    const expected = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: refused, contextValue: createContext(client, token) })));
+    const expected = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: refused, contextValue: createContext(client, cursors, token) })));
     expect(expected.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: expect.arrayContaining([expect.objectContaining({ field: 'input.sip.username' })]) });
     const withoutRequestId = (result: unknown) => JSON.parse(JSON.stringify(result, (key, value: unknown) => (key === 'requestId' ? undefined : value)));
     expect(withoutRequestId(await viaCompiled(refused))).toEqual(withoutRequestId(expected));

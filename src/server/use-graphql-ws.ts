@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
+import type { CursorCodec } from '../graphql/pagination.js';
 import * as auth from '../kazoo/auth.js';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
@@ -35,6 +36,8 @@ export interface GraphqlWsOptions {
   maxQueryTokens: number;
   /** Operations one socket may have running at once. */
   maxSubscriptionsPerConnection: number;
+  /** The gateway's cursor codec, shared with HTTP. */
+  cursors: CursorCodec;
 }
 
 export interface GraphqlWs {
@@ -144,7 +147,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const connection = connections.get(ctx);
         if (connection === undefined) throw new Error('operation on an unacknowledged connection');
         // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
-        return Object.assign(createContext(client, connection.token, randomUUID()), {
+        return Object.assign(createContext(client, options.cursors, connection.token, randomUUID()), {
           registrations,
           connection: {
             expiresAt: connection.expiresAt,

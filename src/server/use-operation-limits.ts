@@ -1,12 +1,12 @@
-// Abuse limits per operation, checked after validation and before anything runs: field depth, aliases, and the
-// cost budget in Crossbar calls (operation-cost.ts). A refused operation gets HTTP 400 and one error whose code says
+// Abuse limits per operation, checked after validation and before anything runs: selections once fragments are
+// expanded (a fixed bound), field depth, aliases, and the cost budget in Crossbar calls (operation-cost.ts). A refused operation gets HTTP 400 and one error whose code says
 // which limit it broke, with the limit and the operation's own value, and reaches neither the resolvers nor Kazoo.
 // Operations batched into one HTTP request share one cost budget (they share the request's Kazoo session).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
-import { analyseOperation } from './operation-cost.js';
+import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 
 export interface OperationLimits {
   /** Deepest field nesting (introspection excluded; graphql-js bounds its depth itself). */
@@ -19,7 +19,7 @@ export interface OperationLimits {
 
 export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = { maxDepth: 12, maxAliases: 30, maxCost: 250 };
 
-export type OperationLimitCode = 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
+export type OperationLimitCode = 'QUERY_TOO_COMPLEX' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
 
 /**
  * A request whose `operationName` names no operation of its document (or that names none while it holds several):
@@ -50,7 +50,18 @@ export function checkOperationLimits(
   variables: Readonly<Record<string, unknown>> | undefined,
   alreadySpent = 0,
 ): { error: GraphQLError | undefined; cost: number } {
-  const { depth, aliases, cost } = analyseOperation(schema, document, operation, variables);
+  const { depth, aliases, cost, selections } = analyseOperation(schema, document, operation, variables);
+  // First: past the bound the analysis stopped, so the other numbers are partial.
+  if (selections > MAX_ANALYSED_SELECTIONS) {
+    return {
+      cost,
+      error: refusal(
+        'QUERY_TOO_COMPLEX',
+        `The operation has more than ${MAX_ANALYSED_SELECTIONS} selections once its fragments are expanded; at most ${MAX_ANALYSED_SELECTIONS} are allowed`,
+        { maxSelections: MAX_ANALYSED_SELECTIONS },
+      ),
+    };
+  }
   if (depth > limits.maxDepth) {
     return {
       cost,

@@ -1,12 +1,14 @@
-// Abuse limits: depth, aliases, the cost budget in Crossbar calls, document size and batches. A refused operation is
-// answered with HTTP 400 and its own code before anything reaches Kazoo; the cost model is checked against the calls
-// the gateway really makes.
+// Abuse limits: selections, depth, aliases, the cost budget in Crossbar calls, document size and batches. A refused
+// operation is answered with HTTP 400 (over WebSocket, an error for that operation) and its own code before anything
+// reaches Kazoo; the cost model is checked against the calls the gateway really makes.
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
-import { analyseOperation } from '../../src/server/operation-cost.js';
+import { analyseOperation, MAX_ANALYSED_SELECTIONS } from '../../src/server/operation-cost.js';
 import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
+import { connect } from '../subscriptions/helpers.js';
 
 let harness: Harness;
 let accountId: string;
@@ -105,6 +107,24 @@ describe('refused before anything runs', () => {
     expect(harness.simulator.control.requests).toHaveLength(0);
   });
 
+  it('a variable default counts as the value it gives: three pages of 1000 devices are QUERY_TOO_COSTLY', async () => {
+    harness.simulator.control.resetRequests();
+    const list = 'devices(accountId: $a, first: $f) { nodes { sip { username } } }';
+    const result = await harness.graphql(`query Def($a: ID!, $f: Int = 1000) { a: ${list} b: ${list} c: ${list} }`, { a: accountId }, { token });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['QUERY_TOO_COSTLY']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ cost: 3 * 1_002 });
+    expect(harness.simulator.control.requests).toHaveLength(0);
+  });
+
+  it('aliases under introspection count: a wide anonymous __schema is TOO_MANY_ALIASES', async () => {
+    const aliases = Array.from({ length: 495 }, (_, index) => `t${index}: types { fields { name description } }`).join(' ');
+    const result = await harness.graphql(`{ __schema { ${aliases} } }`, {}, { token: null });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['TOO_MANY_ALIASES']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ aliases: 495, maxAliases: 30 });
+  });
+
   it('introspection, however deep its type references go, is not refused by the limits', async () => {
     // The full introspection query GraphiQL and codegen send, default values included.
     const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true });
@@ -128,6 +148,9 @@ describe('the cost model against the calls really made', () => {
     ['users and their devices', 'query($a: ID!) { users(accountId: $a, first: 5) { nodes { fullName devices { device { name } } } } }', true],
     ['registrations with device names', 'query($a: ID!) { registrations(accountId: $a) { userAgent device { name } } }', true],
     ['registered devices only', 'query($a: ID!) { devices(accountId: $a, first: 5, filter: { registered: true }) { nodes { id } } }', false],
+    ['enabled devices', 'query($a: ID!) { devices(accountId: $a, first: 50, filter: { enabled: true }) { nodes { id } } }', false],
+    ['devices of an owner', 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { ownerId: "00000000000000000000000000000000" }) { nodes { id } } }', false],
+    ['registered softphones', 'query($a: ID!) { devices(accountId: $a, first: 3, filter: { deviceType: "softphone", registered: false }) { nodes { id } } }', false],
     ['the viewer', '{ viewer { accountId authMethod } }', true],
   ])('%s: the estimate is not below the calls made', async (_name, query, exact) => {
     harness.simulator.control.resetRequests();
@@ -137,6 +160,61 @@ describe('the cost model against the calls really made', () => {
     const estimated = estimate(query, { a: accountId });
     if (exact) expect(estimated).toBe(made);
     else expect(estimated).toBeGreaterThanOrEqual(made);
+  });
+
+  it('a filtered listing of 3000 devices reads 3 full pages, not 3000 pages of one row, and the estimate covers them', async () => {
+    const large = harness.simulator.control.createAccount({ name: 'large-cost-co', devices: 3_000, users: 20, registeredRatio: 0.01 });
+    const largeToken = await kazooLogin(harness.simulator.url, large.apiKey);
+    const query = 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { deviceType: "nomatch" }) { nodes { id } } }';
+    harness.simulator.control.resetRequests();
+    const result = await harness.graphql(query, { a: large.accountId }, { token: largeToken });
+    expect(result.errors).toBeUndefined();
+    const made = harness.simulator.control.requests.length;
+    expect(made).toBe(3);
+    expect(estimate(query, { a: large.accountId })).toBeGreaterThanOrEqual(made);
+  });
+});
+
+describe('fragment bombs', () => {
+  const sockets: Client[] = [];
+  afterAll(() => Promise.all(sockets.map((socket) => socket.dispose())));
+
+  /** One operation over graphql-ws: its result, or the errors it was refused with. */
+  function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }> {
+    const socket = connect(harness.gateway.url, { authToken: token });
+    sockets.push(socket);
+    return new Promise((resolve, reject) => {
+      let result: { data?: unknown } = {};
+      socket.subscribe(
+        { query, variables },
+        {
+          next: (value) => {
+            result = value;
+          },
+          error: (error: unknown) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+          complete: () => resolve(result),
+        },
+      );
+    });
+  }
+
+  it('a bomb of spreads graphql-js runs once each is counted as it runs, over WebSocket', async () => {
+    const levels = Array.from({ length: 40 }, (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`);
+    const bomb = `query Bomb { ...F40 } fragment F0 on Query { viewer { accountId } } ${levels.join(' ')}`;
+    expect(await overWebSocket(bomb)).toEqual({ data: { viewer: { accountId } } });
+  });
+
+  it(`more than ${MAX_ANALYSED_SELECTIONS} selections once fragments are expanded is QUERY_TOO_COMPLEX, over WebSocket`, async () => {
+    harness.simulator.control.resetRequests();
+    const levels = Array.from(
+      { length: 30 },
+      (_, index) => `fragment D${index + 1} on Device { owner { a: devices { device { ...D${index} } } b: devices { device { ...D${index} } } } }`,
+    );
+    const bomb = `query($a: ID!) { device(accountId: $a, id: $a) { ...D30 } } fragment D0 on Device { id } ${levels.join(' ')}`;
+    const { errors } = await overWebSocket(bomb, { a: accountId });
+    expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining(`at most ${MAX_ANALYSED_SELECTIONS}`), extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) })]);
+    // Only the connection's token check reached Kazoo.
+    expect(harness.simulator.control.requests.filter((request) => !request.path.endsWith('/token_auth'))).toEqual([]);
   });
 });
 

@@ -1186,11 +1186,15 @@ export type OutboundPrivacy =
 /** Where a page ends. Kazoo can only page forwards and never counts, so there is no `hasPreviousPage` or total. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` to get the next page. On an empty page it is the `after` that was given (null on the first). */
+  /**
+   * Pass as `after` to get the next page. On an empty last page it is the `after` that was given (null on the first);
+   * on a filtered page that stopped at its 10,000 rows, it is where the reading stopped.
+   */
   endCursor?: Maybe<Scalars['String']['output']>;
   /**
-   * True when Kazoo has more rows after this page. With `ownerId`, `deviceType` or `enabled` filters (applied by Kazoo)
-   * those rows may all be filtered out, and the next page is then empty with `hasNextPage: false`.
+   * True when Kazoo has more rows after this page. With filters those rows may all be filtered out, and the next page
+   * is then empty with `hasNextPage: false`. A filtered page reads at most 10,000 rows of the account: past them it
+   * stops with what it found, fewer than `first` or none, and `hasNextPage: true`; the next page goes on from there.
    */
   hasNextPage: Scalars['Boolean']['output'];
 };

@@ -22,6 +22,8 @@ export const Query: QueryResolvers = {
   devices: async (_root, args, context, info) => {
     const accountId = assertKazooId(args.accountId, 'accountId');
     const first = checkFirst(args.first);
+    // Before any Kazoo call: the registrations below are read before the first page is asked for.
+    const start = context.cursors.decode(args.after);
     const filter = args.filter ?? {};
     const ownerId = filter.ownerId == null ? undefined : assertKazooId(filter.ownerId, 'filter.ownerId');
     // Kazoo filters whole documents server-side; registration state is not in documents, so the gateway filters it.
@@ -38,8 +40,10 @@ export const Query: QueryResolvers = {
     const index = registered == null ? undefined : await registrations;
     const connection = await paginate({
       first,
-      after: args.after,
+      start,
+      cursors: context.cursors,
       fetchPage: (startKey, pageSize) => devices.list(context.session, accountId, { startKey, pageSize, filters }),
+      kazooFiltered: Object.values(filters).some((value) => value !== undefined),
       ...(index === undefined ? {} : { keep: (row: { id: string }) => index.has(row.id) === registered }),
       toNode: (row) => DeviceRef.fromSummary(accountId, row),
     });
@@ -62,7 +66,8 @@ export const Query: QueryResolvers = {
     const accountId = assertKazooId(args.accountId, 'accountId');
     return paginate({
       first: checkFirst(args.first),
-      after: args.after,
+      start: context.cursors.decode(args.after),
+      cursors: context.cursors,
       fetchPage: (startKey, pageSize) => users.list(context.session, accountId, { startKey, pageSize }),
       toNode: (row) => UserRef.fromSummary(accountId, row),
     });
