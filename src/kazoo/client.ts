@@ -12,8 +12,13 @@ import type { Dispatcher } from 'undici';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
+import { interpret } from './crossbar-answer.js';
+import type { KazooEnvelope } from './crossbar-answer.js';
 import { KazooError } from './errors.js';
-import type { KazooErrorCode, KazooFieldError } from './errors.js';
+import type { KazooErrorCode } from './errors.js';
+
+export type { KazooEnvelope } from './crossbar-answer.js';
+export { isRecord } from './crossbar-answer.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -41,16 +46,6 @@ export interface KazooRequest {
    * it, so clicking a disabled phone repeatedly cannot cut everybody off Kazoo. Other 5xx stay UPSTREAM_UNAVAILABLE.
    */
   http500Means?: string;
-}
-
-/** Crossbar's success envelope, with the keys clients need. */
-export interface KazooEnvelope<T> {
-  data: T;
-  revision: string | undefined;
-  /** Present on paginated listings; absent on the last page. Opaque: send it back as `start_key`. */
-  nextStartKey: string | undefined;
-  authToken: string | undefined;
-  requestId: string | undefined;
 }
 
 /** What the client reports for each attempt, for metrics and logs. Carries no token and no body. */
@@ -324,98 +319,4 @@ function connectionError(error: unknown, deadline: number, timeoutMs: number, re
     timedOut ? `Kazoo did not answer within ${timeoutMs} ms` : 'Kazoo could not be reached',
     { requestId, cause: error },
   );
-}
-
-/** Turns a Crossbar response into its envelope, or into a KazooError for any failure. */
-function interpret<T>(
-  status: number,
-  body: string,
-  headers: Dispatcher.ResponseData['headers'],
-  requestId: string,
-): KazooEnvelope<T> | KazooError {
-  const envelope = parseJsonObject(body);
-  if (status >= 200 && status < 300) {
-    if (envelope === undefined || !('data' in envelope)) {
-      return new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo sent a response the gateway could not read', {
-        status,
-        requestId,
-      });
-    }
-    return {
-      data: envelope.data as T,
-      revision: stringOrUndefined(envelope.revision),
-      nextStartKey: stringOrUndefined(envelope.next_start_key),
-      authToken: stringOrUndefined(envelope.auth_token),
-      requestId: stringOrUndefined(envelope.request_id),
-    };
-  }
-  const kazooMessage = stringOrUndefined(envelope?.message);
-  const details = { status, requestId, ...(kazooMessage === undefined ? {} : { kazooMessage }) };
-  switch (status) {
-    case 400:
-      if (kazooMessage === 'validation error') {
-        return new KazooError('VALIDATION', 'Kazoo rejected the document', {
-          ...details,
-          fieldErrors: parseFieldErrors(envelope?.data),
-        });
-      }
-      return new KazooError('BAD_REQUEST', `Kazoo rejected the request${kazooMessage ? `: ${kazooMessage}` : ''}`, details);
-    case 401:
-      return new KazooError('UNAUTHENTICATED', 'The Kazoo token is missing, invalid or expired', details);
-    case 402:
-      return new KazooError('PAYMENT_REQUIRED', 'Kazoo requires charges to be accepted for this change', details);
-    case 403:
-      return new KazooError('FORBIDDEN', 'The Kazoo token may not access this resource', details);
-    case 404:
-      return new KazooError('NOT_FOUND', 'Kazoo has no such resource', details);
-    case 409:
-      return new KazooError('CONFLICT', 'Kazoo reported a conflicting concurrent write; retry the change', details);
-    case 423:
-      return new KazooError('FORBIDDEN', 'The Kazoo account is locked (disabled or expired)', details);
-    case 429:
-      return new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
-        ...details,
-        ...retryAfter(headers),
-      });
-    default:
-      if (status >= 500) return new KazooError('UPSTREAM_UNAVAILABLE', `Kazoo failed with HTTP ${status}`, details);
-      return new KazooError('UPSTREAM_REJECTED', `Kazoo refused the request with HTTP ${status}`, details);
-  }
-}
-
-function retryAfter(headers: Dispatcher.ResponseData['headers']): { retryAfterMs?: number } {
-  const value = headers['retry-after'];
-  const seconds = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isFinite(seconds) && seconds > 0 ? { retryAfterMs: seconds * 1000 } : {};
-}
-
-function parseJsonObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Crossbar validation data: `{ "sip.username": { "unique": { "message": "..." } } }`. */
-function parseFieldErrors(data: unknown): KazooFieldError[] {
-  if (!isRecord(data)) return [];
-  const fieldErrors: KazooFieldError[] = [];
-  for (const [field, rules] of Object.entries(data)) {
-    if (!isRecord(rules)) continue;
-    for (const [rule, detail] of Object.entries(rules)) {
-      const message = isRecord(detail) ? stringOrUndefined(detail.message) : stringOrUndefined(detail);
-      fieldErrors.push({ field, rule, message: message ?? rule });
-    }
-  }
-  return fieldErrors;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -15,18 +15,22 @@ export type KazooErrorCode =
   | 'UPSTREAM_UNAVAILABLE' // 5xx, timeout, refused or reset connection, unreadable body
   | 'UPSTREAM_REJECTED'; // any other status Crossbar should not send for this call (405, 413, 415, 416...)
 
-/** One rule that failed for one field, as Crossbar reports it (`data.{field}.{rule}.message`). */
+/** One rule that failed for one field, as Crossbar reports it (`data.{field}.{rule}`), described in our words. */
 export interface KazooFieldError {
-  /** Dotted Kazoo path, e.g. `sip.username`. */
+  /** Dotted Kazoo path, e.g. `sip.username` (printable, bounded). */
   field: string;
-  /** Crossbar rule name: `required`, `unique`, `minLength`, `enum`... */
+  /** Crossbar rule name: `required`, `unique`, `minLength`, `enum`... (`invalid` when Kazoo's does not look like one). */
   rule: string;
+  /** Ours, from the rule and its target (`must be at least 6 characters long`), never Kazoo's message. */
   message: string;
 }
 
 export interface KazooErrorDetails {
   status?: number;
-  /** Crossbar's machine key or message (`bad_identifier`, `invalid action`...), never a whole body. */
+  /**
+   * Crossbar's machine key or message (`bad_identifier`, `invalid action`...), for logs only: never in `message`, and
+   * reduced to 100 printable characters at most.
+   */
   kazooMessage?: string;
   fieldErrors?: KazooFieldError[];
   retryAfterMs?: number;
