@@ -1,10 +1,16 @@
-// The client against the Kazoo simulator: Kazoo's own text never reaches an error message, however it answers.
+// The client against the Kazoo simulator: what it refuses without calling (malformed tokens, bodies that cannot be
+// JSON), what counts as Kazoo failing, the codes of writes whose outcome is unknown, and Kazoo's own text never
+// reaching an error message.
+import { createServer } from 'node:net';
+import { errors as undiciErrors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../simulator/index.js';
 import type { Simulator } from '../simulator/index.js';
+import * as auth from './auth.js';
 import { KazooClient } from './client.js';
-import type { KazooClientOptions } from './client.js';
+import type { KazooClientOptions, UpstreamAttempt } from './client.js';
 import * as devices from './devices.js';
+import { accountPath } from './paths.js';
 
 let simulator: Simulator;
 let token: string;
@@ -33,6 +39,130 @@ function newClient(options: Partial<KazooClientOptions> = {}): KazooClient {
   clients.push(client);
   return client;
 }
+
+const demoDevice = () => accountPath(simulator.demo.accountId, 'devices', deviceId);
+
+function nested(levels: number, wrap: (inner: unknown) => unknown): unknown {
+  let value: unknown = {};
+  for (let level = 0; level < levels; level++) value = wrap(value);
+  return value;
+}
+
+describe('what the client refuses before any call (D1)', () => {
+  const MALFORMED_TOKENS = ['abc\r\nX-Evil: 1', 'abc\u0000def', '\u2603', 'ÿ', 'two words', 'x'.repeat(8_193)];
+
+  it('refuses tokens that are not 1..8192 visible ASCII characters: no call, no breaker count, no retry', async () => {
+    const attempts: UpstreamAttempt[] = [];
+    const client = newClient({ circuitBreaker: { failureThreshold: 3 }, onAttempt: (attempt) => attempts.push(attempt) });
+    for (let round = 0; round < 5; round++) {
+      for (const malformed of MALFORMED_TOKENS) {
+        await expect(auth.whoAmI({ client, token: malformed })).rejects.toMatchObject({
+          code: 'UNAUTHENTICATED',
+          message: /malformed/,
+        });
+        await expect(
+          client.request({ method: 'PATCH', path: demoDevice(), token: malformed, data: { name: 'x' } }),
+        ).rejects.toMatchObject({
+          code: 'UNAUTHENTICATED',
+          message: /malformed/,
+        });
+      }
+    }
+    expect(simulator.control.requests).toEqual([]);
+    expect(attempts).toEqual([]);
+    expect(client.circuitState).toBe('closed');
+    expect((await auth.whoAmI({ client, token })).account_id).toBe(simulator.demo.accountId);
+  });
+
+  it('refuses bodies nested 100,000 deep, cyclic or holding a BigInt as INVALID_ARGUMENT without calling Kazoo', async () => {
+    const client = newClient({ circuitBreaker: { failureThreshold: 3 } });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const bodies: [unknown, RegExp][] = [
+      [nested(100_000, (inner) => ({ a: inner })), /nests more than 64 levels/],
+      [{ extra: nested(100_000, (inner) => [inner]) }, /nests more than 64 levels/],
+      [cyclic, /cycle/],
+      [{ count: 10n }, /JSON cannot represent/],
+    ];
+    for (let round = 0; round < 5; round++) {
+      for (const [data, message] of bodies) {
+        await expect(
+          devices.patch({ client, token }, simulator.demo.accountId, deviceId, data as Record<string, unknown>),
+        ).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          message,
+        });
+      }
+    }
+    expect(simulator.control.requests).toEqual([]);
+    expect(client.circuitState).toBe('closed');
+  });
+
+  it("passes the HTTP layer's refusal of the gateway's own request on unchanged: not retried, not counted", async () => {
+    const attempts: UpstreamAttempt[] = [];
+    const client = newClient({ circuitBreaker: { failureThreshold: 3 }, onAttempt: (attempt) => attempts.push(attempt) });
+    for (let round = 0; round < 12; round++) {
+      // A path no resource module would build (they percent-encode every segment); undici refuses it locally.
+      await expect(client.request({ method: 'GET', path: '/v2/token_auth?x=a b', token })).rejects.toBeInstanceOf(
+        undiciErrors.InvalidArgumentError,
+      );
+    }
+    expect(attempts).toEqual([]);
+    expect(simulator.control.requests).toEqual([]);
+    expect(client.circuitState).toBe('closed');
+  });
+
+  it('a real 5xx storm still opens the breaker', async () => {
+    const client = newClient({ circuitBreaker: { failureThreshold: 3 } });
+    simulator.control.setFault({ kind: 'status', status: 503 });
+    await expect(auth.whoAmI({ client, token })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(simulator.control.requests).toHaveLength(3);
+    expect(client.circuitState).toBe('open');
+  });
+});
+
+describe('writes whose outcome is unknown (W13)', () => {
+  it.each([
+    ['an unreadable 200', { kind: 'malformed' as const }],
+    ['a connection reset after Kazoo received it', { kind: 'refuse' as const }],
+  ])('a write answered with %s is OUTCOME_UNKNOWN, sent once, and counted by the breaker', async (_name, fault) => {
+    const client = newClient({ circuitBreaker: { failureThreshold: 1 } });
+    simulator.control.setFault(fault, { match: { method: 'PATCH' } });
+    await expect(
+      devices.patch({ client, token }, simulator.demo.accountId, deviceId, { language: 'fr-fr' }),
+    ).rejects.toMatchObject({
+      code: 'OUTCOME_UNKNOWN',
+      message: /the change may have been applied; read it back before retrying/,
+    });
+    expect(simulator.control.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+    expect(client.circuitState).toBe('open');
+  });
+
+  it('a quickcall (a GET sent once) whose connection breaks is OUTCOME_UNKNOWN; a read is retried instead', async () => {
+    const client = newClient();
+    const quickcall = accountPath(simulator.demo.accountId, 'devices', deviceId, 'quickcall', '1000');
+    simulator.control.setFault({ kind: 'refuse' }, { times: 1 });
+    await expect(client.request({ method: 'GET', path: quickcall, token, retry: 'once' })).rejects.toMatchObject({
+      code: 'OUTCOME_UNKNOWN',
+    });
+    simulator.control.setFault({ kind: 'refuse' }, { times: 1 });
+    await expect(client.request({ method: 'GET', path: demoDevice(), token })).resolves.toMatchObject({ data: { id: deviceId } });
+  });
+
+  it('a write that never reached Kazoo stays UPSTREAM_UNAVAILABLE: connection refused, or the breaker open', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    });
+    const unreachable = newClient({ baseUrl: `http://127.0.0.1:${closedPort}`, circuitBreaker: { failureThreshold: 1 } });
+    const write = () => devices.patch({ client: unreachable, token }, simulator.demo.accountId, deviceId, { language: 'fr-fr' });
+    await expect(write()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'Kazoo could not be reached' });
+    expect(unreachable.circuitState).toBe('open');
+    await expect(write()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: /not calling it/ });
+  });
+});
 
 describe("Kazoo's text in error messages (W7)", () => {
   it("a 400's message is not passed on, and is kept for logs only, bounded", async () => {

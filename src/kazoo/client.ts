@@ -1,21 +1,26 @@
-// The one place that talks HTTP to Crossbar: an undici keep-alive pool, Crossbar's request and response envelopes,
-// error mapping, retries for reads, a deadline per call, and a shared back-off after a 429.
+// The one place that talks HTTP to Crossbar: an undici keep-alive pool, Crossbar's request envelope, retries for
+// reads, a deadline per call, and a shared back-off after a 429.
 //
 // Why the back-off is shared: Kazoo rate-limits per (client address, account) and every user of the gateway reaches
 // Kazoo from the gateway's address, so one 429 means the whole gateway must slow down for that account.
 // Upstream protection: identical concurrent reads for one token share one call (coalesce.ts), and a circuit breaker
-// (circuit-breaker.ts) stops calling a Kazoo that keeps failing. Hooks report attempts and breaker changes for
-// metrics and logs; nothing here knows GraphQL or the HTTP server.
+// (circuit-breaker.ts) stops calling a Kazoo that keeps failing. The breaker counts only Kazoo's own failures: a
+// malformed token, a body that cannot be serialized or any other error the gateway raises itself is refused or passed
+// on before or without counting (exchange.ts draws that line). Hooks report attempts and breaker changes for metrics
+// and logs; nothing here knows GraphQL or the HTTP server.
 import { randomUUID } from 'node:crypto';
-import { Pool, errors as undiciErrors } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
-import { interpret } from './crossbar-answer.js';
+import { interpret, isSuccess } from './crossbar-answer.js';
 import type { KazooEnvelope } from './crossbar-answer.js';
-import { KazooError } from './errors.js';
+import { isUpstreamFailure, KazooError } from './errors.js';
 import type { KazooErrorCode } from './errors.js';
+import { exchange, NetworkFailure } from './exchange.js';
+import type { CrossbarResponse } from './exchange.js';
+import { serializeEnvelope } from './request-body.js';
+import { isSendableToken } from './token.js';
 
 export type { KazooEnvelope } from './crossbar-answer.js';
 export { isRecord } from './crossbar-answer.js';
@@ -37,7 +42,8 @@ export interface KazooRequest {
   requestId?: string | undefined;
   /**
    * `read`: safe to send again (GET without side effects): retried on 5xx and connection failures.
-   * `once`: never sent twice (writes, and quickcall, a GET that places a call). Default: `read` for GET, else `once`.
+   * `once`: never sent twice (writes, and quickcall, a GET that places a call); when it was sent but its answer was
+   * lost or unreadable it fails with OUTCOME_UNKNOWN. Default: `read` for GET, else `once`.
    */
   retry?: 'read' | 'once';
   /**
@@ -86,6 +92,12 @@ export interface KazooClientOptions {
 }
 
 type Hooks = Pick<KazooClientOptions, 'onAttempt' | 'onCoalesced' | 'onCircuitRejected'>;
+
+/** A request checked and serialized, with what the attempts need to know about it. */
+interface AdmittedRequest extends KazooRequest {
+  body: string | undefined;
+  retryable: boolean;
+}
 
 const FIRST_RETRY_DELAY_MS = 100;
 const FIRST_RATE_LIMIT_BACKOFF_MS = 500;
@@ -146,21 +158,33 @@ export class KazooClient {
     return this.breaker.state;
   }
 
-  request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
-    const retryable = (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read';
-    if (this.inFlightReads === undefined || request.method !== 'GET' || !retryable) return this.attempts(request, retryable);
+  async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+    const admitted = this.admit(request);
+    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted);
     // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined.
-    const key = InFlightReads.key(request.token, request.path + queryString(request.query));
-    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(request, true));
-    if (joined) this.hooks.onCoalesced?.(request.path);
+    const key = InFlightReads.key(admitted.token, admitted.path + queryString(admitted.query));
+    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(admitted));
+    if (joined) this.hooks.onCoalesced?.(admitted.path);
     return result;
   }
 
-  private async attempts<T>(request: KazooRequest, retryable: boolean): Promise<KazooEnvelope<T>> {
+  /** Refuses, before anything else, a call that cannot reach Kazoo; serializes its body. */
+  private admit(request: KazooRequest): AdmittedRequest {
+    if (request.token !== undefined && !isSendableToken(request.token)) {
+      throw new KazooError('UNAUTHENTICATED', 'The Kazoo token is malformed: a token is 1 to 8192 visible ASCII characters');
+    }
+    return {
+      ...request,
+      body: serializeEnvelope(request.data, request.envelope),
+      retryable: (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read',
+    };
+  }
+
+  private async attempts<T>(request: AdmittedRequest): Promise<KazooEnvelope<T>> {
     const deadline = Date.now() + this.options.timeoutMs;
     const requestId = request.requestId ?? randomUUID();
     const backoffKey = backoffKeyOf(request.path);
-    const maxAttempts = retryable ? 1 + this.options.readRetries : 1;
+    const maxAttempts = request.retryable ? 1 + this.options.readRetries : 1;
     let lastFailure: KazooError | undefined;
 
     for (let attempt = 1; ; attempt++) {
@@ -183,13 +207,21 @@ export class KazooClient {
         const response = await this.send(request, requestId, deadline);
         status = response.status;
         outcome = interpret<T>(response.status, response.body, response.headers, requestId);
+        if (!request.retryable && isSuccess(status) && outcome instanceof KazooError) {
+          outcome = outcomeUnknown("Kazoo's answer could not be read", { status, requestId });
+        }
       } catch (error) {
-        outcome = connectionError(error, deadline, this.options.timeoutMs, requestId);
+        // The gateway's own failure (not Kazoo's): passed on as it is, neither counted nor retried.
+        if (!(error instanceof NetworkFailure)) {
+          this.breaker.abandon(admission.probe);
+          throw error;
+        }
+        outcome = networkOutcome(error, request.retryable, this.options.timeoutMs, requestId);
       }
       if (status === 500 && request.http500Means !== undefined && outcome instanceof KazooError) {
         outcome = new KazooError('UPSTREAM_REJECTED', request.http500Means, { status, requestId });
       }
-      if (outcome instanceof KazooError && outcome.code === 'UPSTREAM_UNAVAILABLE') this.breaker.recordFailure(admission.probe);
+      if (outcome instanceof KazooError && isUpstreamFailure(outcome.code)) this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);
       this.hooks.onAttempt?.({
         method: request.method,
@@ -207,15 +239,12 @@ export class KazooClient {
       }
       if (outcome.code === 'RATE_LIMITED') {
         const waitMs = this.recordRateLimit(backoffKey, outcome.retryAfterMs);
-        const rateLimited = new KazooError('RATE_LIMITED', outcome.message, {
-          status: 429,
-          retryAfterMs: waitMs,
-          requestId,
-        });
-        if (!retryable || attempt >= maxAttempts || Date.now() + waitMs + this.callReserveMs >= deadline) throw rateLimited;
+        const rateLimited = new KazooError('RATE_LIMITED', outcome.message, { status: 429, retryAfterMs: waitMs, requestId });
+        const noTimeToWait = Date.now() + waitMs + this.callReserveMs >= deadline;
+        if (!request.retryable || attempt >= maxAttempts || noTimeToWait) throw rateLimited;
         continue;
       }
-      if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !retryable || attempt >= maxAttempts) throw outcome;
+      if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !request.retryable || attempt >= maxAttempts) throw outcome;
       lastFailure = outcome;
       // Full jitter: spreads retries of many concurrent callers instead of hitting a recovering Kazoo together.
       const delay = Math.round(this.options.random() * FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
@@ -234,29 +263,23 @@ export class KazooClient {
     await this.pool.destroy();
   }
 
-  private async send(
-    request: KazooRequest,
-    requestId: string,
-    deadline: number,
-  ): Promise<{ status: number; body: string; headers: Dispatcher.ResponseData['headers'] }> {
+  private send(request: AdmittedRequest, requestId: string, deadline: number): Promise<CrossbarResponse> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-request-id': requestId,
     };
     if (request.token !== undefined) headers['x-auth-token'] = request.token;
-    let body: string | undefined;
-    if (request.data !== undefined || request.envelope !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify({ ...request.envelope, data: request.data ?? {} });
-    }
-    const response = await this.pool.request({
-      path: this.pathPrefix + request.path + queryString(request.query),
-      method: request.method,
-      headers,
-      body: body ?? null,
-      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-    });
-    return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    return exchange(
+      this.pool,
+      {
+        path: this.pathPrefix + request.path + queryString(request.query),
+        method: request.method,
+        headers,
+        body: request.body ?? null,
+      },
+      AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+    );
   }
 
   /**
@@ -283,8 +306,7 @@ export class KazooClient {
 
   private recordRateLimit(key: string, retryAfterMs: number | undefined): number {
     const consecutive = (this.backoffs.get(key)?.consecutive ?? 0) + 1;
-    const waitMs =
-      retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, FIRST_RATE_LIMIT_BACKOFF_MS * 2 ** (consecutive - 1));
+    const waitMs = retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, FIRST_RATE_LIMIT_BACKOFF_MS * 2 ** (consecutive - 1));
     this.backoffs.set(key, { until: Date.now() + waitMs, consecutive });
     return waitMs;
   }
@@ -292,6 +314,21 @@ export class KazooClient {
 
 function backoffKeyOf(path: string): string {
   return /^\/v2\/accounts\/([0-9a-f]{32})/.exec(path)?.[1] ?? 'auth';
+}
+
+function networkOutcome(failure: NetworkFailure, retryable: boolean, timeoutMs: number, requestId: string): KazooError {
+  const what = failure.timedOut
+    ? `Kazoo did not answer within ${timeoutMs} ms`
+    : failure.sent
+      ? 'The connection to Kazoo broke before it answered'
+      : 'Kazoo could not be reached';
+  // A write that reached a socket may have been applied; one that never left certainly was not.
+  if (!retryable && failure.sent) return outcomeUnknown(what, { requestId, cause: failure.cause });
+  return new KazooError('UPSTREAM_UNAVAILABLE', what, { requestId, cause: failure.cause });
+}
+
+function outcomeUnknown(what: string, details: { status?: number; requestId: string; cause?: unknown }): KazooError {
+  return new KazooError('OUTCOME_UNKNOWN', `${what}: the change may have been applied; read it back before retrying`, details);
 }
 
 function queryString(query: KazooRequest['query']): string {
@@ -306,17 +343,4 @@ function queryString(query: KazooRequest['query']): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function connectionError(error: unknown, deadline: number, timeoutMs: number, requestId: string): KazooError {
-  const timedOut =
-    Date.now() >= deadline - 1 ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) ||
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError;
-  return new KazooError(
-    'UPSTREAM_UNAVAILABLE',
-    timedOut ? `Kazoo did not answer within ${timeoutMs} ms` : 'Kazoo could not be reached',
-    { requestId, cause: error },
-  );
 }

@@ -6,13 +6,14 @@ export type KazooErrorCode =
   | 'INVALID_ARGUMENT' // rejected before any request left the gateway (bad id, number, cursor...)
   | 'VALIDATION' // Crossbar 400 "validation error": see `fieldErrors`
   | 'BAD_REQUEST' // other Crossbar 400s ("action required", bad JSON...)
-  | 'UNAUTHENTICATED' // no token, or Crossbar 401
+  | 'UNAUTHENTICATED' // no token, a malformed one, or Crossbar 401
   | 'FORBIDDEN' // Crossbar 403, or 423 (account locked)
   | 'NOT_FOUND' // Crossbar 404
   | 'CONFLICT' // Crossbar 409
   | 'PAYMENT_REQUIRED' // Crossbar 402: the change has charges to accept
   | 'RATE_LIMITED' // Crossbar 429, or the gateway is backing off after one
-  | 'UPSTREAM_UNAVAILABLE' // 5xx, timeout, refused or reset connection, unreadable body
+  | 'UPSTREAM_UNAVAILABLE' // 5xx, timeout, refused or reset connection, unreadable body; for a write: never sent
+  | 'OUTCOME_UNKNOWN' // a write or quickcall was sent but its answer was lost or unreadable: it may have been applied
   | 'UPSTREAM_REJECTED'; // any other status Crossbar should not send for this call (405, 413, 415, 416...)
 
 /** One rule that failed for one field, as Crossbar reports it (`data.{field}.{rule}`), described in our words. */
@@ -60,4 +61,9 @@ export class KazooError extends Error {
 
 export function isKazooError(error: unknown): error is KazooError {
   return error instanceof KazooError;
+}
+
+/** Codes that say Kazoo itself failed or did not answer: what the circuit breaker counts. */
+export function isUpstreamFailure(code: KazooErrorCode): boolean {
+  return code === 'UPSTREAM_UNAVAILABLE' || code === 'OUTCOME_UNKNOWN';
 }
