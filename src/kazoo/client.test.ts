@@ -1,6 +1,6 @@
 // The client against the Kazoo simulator: what it refuses without calling (malformed tokens, bodies that cannot be
-// JSON), what counts as Kazoo failing, the codes of writes whose outcome is unknown, and Kazoo's own text never
-// reaching an error message.
+// JSON), what counts as Kazoo failing, the codes of writes whose outcome is unknown and of logins Kazoo refuses, and
+// Kazoo's own text never reaching an error message.
 import { createServer } from 'node:net';
 import { errors as undiciErrors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -200,5 +200,35 @@ describe("Kazoo's text in error messages (W7)", () => {
       ]),
     );
     expect(JSON.stringify(fieldErrors)).not.toMatch(/SIP credentials|Field is required|String must/);
+  });
+});
+
+describe('logins Kazoo refuses (W11)', () => {
+  it('a wrong password is INVALID_CREDENTIALS, not a token problem', async () => {
+    const client = newClient();
+    await expect(
+      auth.withCredentials(client, { username: 'admin', password: 'wrong', accountName: 'demo' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: 'Kazoo refused the login: wrong username, password or account name',
+      status: 401,
+    });
+  });
+
+  it('a wrong API key is INVALID_CREDENTIALS', async () => {
+    const client = newClient();
+    await expect(auth.withApiKey(client, 'f'.repeat(64))).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: 'Kazoo refused the API key',
+    });
+  });
+
+  it('a login whose answer was lost is UPSTREAM_UNAVAILABLE, to be tried again: it changed nothing a client holds', async () => {
+    const client = newClient();
+    simulator.control.setFault({ kind: 'malformed' }, { match: { pathIncludes: '/api_auth' } });
+    await expect(auth.withApiKey(client, simulator.demo.apiKey)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: "Kazoo's answer to the login was lost; log in again",
+    });
   });
 });

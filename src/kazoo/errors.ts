@@ -7,6 +7,7 @@ export type KazooErrorCode =
   | 'VALIDATION' // Crossbar 400 "validation error": see `fieldErrors`
   | 'BAD_REQUEST' // other Crossbar 400s ("action required", bad JSON...)
   | 'UNAUTHENTICATED' // no token, a malformed one, or Crossbar 401
+  | 'INVALID_CREDENTIALS' // Crossbar 401 to a login (user_auth, api_auth): wrong credentials or API key
   | 'FORBIDDEN' // Crossbar 403, or 423 (account locked)
   | 'NOT_FOUND' // Crossbar 404
   | 'CONFLICT' // Crossbar 409

@@ -1,5 +1,5 @@
 // Clients trying to hurt everybody else through the gateway's Kazoo client, as the security review did: malformed
-// tokens and deep bodies must not open the circuit breaker (D1).
+// tokens and deep bodies must not open the circuit breaker (D1), and a wrong password is INVALID_CREDENTIALS (W11).
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, startHarness } from '../helpers/harness.js';
@@ -61,5 +61,23 @@ describe('the circuit breaker counts only Kazoo failing (D1)', () => {
     expect(harness.simulator.control.requests).toEqual([]);
     expect(await breakerState()).toBe('closed');
     expect((await fetch(`${harness.gateway.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('logins Kazoo refuses (W11)', () => {
+  it('a wrong password or API key is INVALID_CREDENTIALS', async () => {
+    const password = await harness.graphql(
+      'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { token } }',
+      {},
+      { token: null },
+    );
+    expect(errorCodes(password)).toEqual(['INVALID_CREDENTIALS']);
+    expect(password.errors?.[0]?.message).toMatch(/wrong username, password or account name/);
+    const apiKey = await harness.graphql(
+      'mutation($k: String!) { loginWithApiKey(apiKey: $k) { token } }',
+      { k: 'f'.repeat(64) },
+      { token: null },
+    );
+    expect(errorCodes(apiKey)).toEqual(['INVALID_CREDENTIALS']);
   });
 });
