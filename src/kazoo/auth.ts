@@ -6,7 +6,10 @@ import type { KazooClient } from './client.js';
 import { isKazooError, KazooError } from './errors.js';
 import { send } from './session.js';
 import type { KazooSession } from './session.js';
+import { jwtExpiry } from './token.js';
 import type { KazooAuthData } from './types.js';
+
+export { jwtExpiry };
 
 export interface KazooLogin {
   token: string;
@@ -70,17 +73,4 @@ function loginError(error: unknown, refusedMessage: string): unknown {
     return new KazooError('UPSTREAM_UNAVAILABLE', "Kazoo's answer to the login was lost; log in again", details);
   }
   return error;
-}
-
-/** Reads `exp` from a JWT without verifying it: the gateway only reports it, Kazoo remains the judge. */
-export function jwtExpiry(token: string): Date | undefined {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const exp = typeof claims === 'object' && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
-    return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,7 @@
 // The client against the Kazoo simulator: what it refuses without calling (malformed tokens, bodies that cannot be
-// JSON), what counts as Kazoo failing, the codes of writes whose outcome is unknown and of logins Kazoo refuses, and
-// Kazoo's own text never reaching an error message.
+// JSON, answers it already knows), what counts as Kazoo failing, the codes of writes whose outcome is unknown and of
+// logins Kazoo refuses, Kazoo's own text never reaching an error message, and the 429 back-off's buckets. Time is a
+// fake clock: TTLs, back-off windows and retry delays pass without waiting.
 import { createServer } from 'node:net';
 import { errors as undiciErrors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,12 +35,32 @@ afterAll(async () => {
   await simulator.close();
 });
 
+/** A clock for the client (`options`) that only moves when told to, or when the client sleeps. */
+function fakeClock() {
+  let now = Date.now();
+  const slept: number[] = [];
+  return {
+    options: {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      },
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    slept,
+  };
+}
+
 function newClient(options: Partial<KazooClientOptions> = {}): KazooClient {
   const client = new KazooClient({ baseUrl: simulator.url, timeoutMs: 5_000, ...options });
   clients.push(client);
   return client;
 }
 
+const demoDevices = () => accountPath(simulator.demo.accountId, 'devices');
 const demoDevice = () => accountPath(simulator.demo.accountId, 'devices', deviceId);
 
 function nested(levels: number, wrap: (inner: unknown) => unknown): unknown {
@@ -113,7 +134,7 @@ describe('what the client refuses before any call (D1)', () => {
   });
 
   it('a real 5xx storm still opens the breaker', async () => {
-    const client = newClient({ circuitBreaker: { failureThreshold: 3 } });
+    const client = newClient({ circuitBreaker: { failureThreshold: 3 }, ...fakeClock().options });
     simulator.control.setFault({ kind: 'status', status: 503 });
     await expect(auth.whoAmI({ client, token })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(simulator.control.requests).toHaveLength(3);
@@ -139,7 +160,7 @@ describe('writes whose outcome is unknown (W13)', () => {
   });
 
   it('a quickcall (a GET sent once) whose connection breaks is OUTCOME_UNKNOWN; a read is retried instead', async () => {
-    const client = newClient();
+    const client = newClient(fakeClock().options);
     const quickcall = accountPath(simulator.demo.accountId, 'devices', deviceId, 'quickcall', '1000');
     simulator.control.setFault({ kind: 'refuse' }, { times: 1 });
     await expect(client.request({ method: 'GET', path: quickcall, token, retry: 'once' })).rejects.toMatchObject({
@@ -230,5 +251,114 @@ describe('logins Kazoo refuses (W11)', () => {
       code: 'UPSTREAM_UNAVAILABLE',
       message: "Kazoo's answer to the login was lost; log in again",
     });
+  });
+});
+
+describe('answers the client already knows (W3)', () => {
+  const acmeReadsDemo = (client: KazooClient, acmeToken: string) =>
+    client.request({ method: 'GET', path: demoDevices(), token: acmeToken });
+
+  it("after a 403, a token's calls to that account are refused locally for forbiddenTtlMs; other calls go on", async () => {
+    const clock = fakeClock();
+    const client = newClient({ ...clock.options, forbiddenTtlMs: 30_000 });
+    const acmeToken = simulator.control.issueToken(simulator.control.secondary.accountId);
+    for (let call = 0; call < 20; call++)
+      await expect(acmeReadsDemo(client, acmeToken)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(simulator.control.requests).toHaveLength(1);
+
+    // The same token to its own account, and another token to the refused account, are not affected.
+    await client.request({
+      method: 'GET',
+      path: accountPath(simulator.control.secondary.accountId, 'devices'),
+      token: acmeToken,
+    });
+    await client.request({ method: 'GET', path: demoDevices(), token });
+    expect(simulator.control.requests).toHaveLength(3);
+
+    clock.advance(30_000);
+    await expect(acmeReadsDemo(client, acmeToken)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(simulator.control.requests).toHaveLength(4);
+  });
+
+  it("after a 401, the token is refused locally for refusedTtlMs and its verdict is 'refused'", async () => {
+    const clock = fakeClock();
+    const client = newClient({ ...clock.options, refusedTtlMs: 30_000 });
+    const forged = 'eyJhbGciOiJIUzI1NiJ9.e30.x';
+    expect(client.tokenVerdict(forged)).toBe('unknown');
+    for (let call = 0; call < 20; call++)
+      await expect(auth.whoAmI({ client, token: forged })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(simulator.control.requests).toHaveLength(1);
+    expect(client.tokenVerdict(forged)).toBe('refused');
+
+    clock.advance(30_000);
+    expect(client.tokenVerdict(forged)).toBe('unknown');
+    await expect(auth.whoAmI({ client, token: forged })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(simulator.control.requests).toHaveLength(2);
+  });
+
+  it("a 2xx makes the token 'accepted' for acceptedTtlMs, never past its JWT exp", async () => {
+    const clock = fakeClock();
+    const client = newClient({ ...clock.options, acceptedTtlMs: 300_000 });
+    const shortLived = simulator.control.issueToken(simulator.demo.accountId, { ttlSeconds: 60 });
+    await auth.whoAmI({ client, token });
+    await auth.whoAmI({ client, token: shortLived });
+    expect(client.tokenVerdict(token)).toBe('accepted');
+    expect(client.tokenVerdict(shortLived)).toBe('accepted');
+
+    clock.advance(61_000);
+    expect(client.tokenVerdict(shortLived)).toBe('unknown');
+    expect(client.tokenVerdict(token)).toBe('accepted');
+    clock.advance(300_000);
+    expect(client.tokenVerdict(token)).toBe('unknown');
+  });
+
+  it('remembers at most maxTokenVerdicts tokens, the least recently used first out', async () => {
+    const client = newClient({ maxTokenVerdicts: 2 });
+    const tokens = [0, 1, 2].map((index) =>
+      simulator.control.issueToken(simulator.demo.accountId, { ttlSeconds: 3_000 + index }),
+    );
+    for (const each of tokens) await auth.whoAmI({ client, token: each });
+    expect(tokens.map((each) => client.tokenVerdict(each))).toEqual(['unknown', 'accepted', 'accepted']);
+  });
+});
+
+describe('the 429 back-off (W3)', () => {
+  it("a tenant's 429 on token_auth holds back that tenant only, not every tenant's token checks", async () => {
+    const clock = fakeClock();
+    const client = newClient({ ...clock.options, readRetries: 0 });
+    const acmeToken = simulator.control.issueToken(simulator.control.secondary.accountId);
+    simulator.control.setFault({ kind: 'status', status: 429 }, { times: 1, match: { pathIncludes: '/token_auth' } });
+    await expect(auth.whoAmI({ client, token: acmeToken })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+
+    await expect(auth.whoAmI({ client, token })).resolves.toMatchObject({ account_id: simulator.demo.accountId });
+    expect(clock.slept).toEqual([]);
+    // acme's own next check waits out its window first.
+    await auth.whoAmI({ client, token: acmeToken });
+    expect(clock.slept).toEqual([500]);
+  });
+
+  it('a burst of 429s escalates the wait once per window, not once per 429', async () => {
+    const clock = fakeClock();
+    const client = newClient({ ...clock.options, readRetries: 0 });
+    simulator.control.setFault({ kind: 'status', status: 429 }, { match: { pathIncludes: '/devices' } });
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        client
+          .request({ method: 'GET', path: demoDevices(), token, query: { page_size: index + 1 } })
+          .catch((error: unknown) => error),
+      ),
+    );
+    expect(simulator.control.requests).toHaveLength(8);
+    expect(burst.map((error) => (error as { retryAfterMs: number }).retryAfterMs)).toEqual(Array(8).fill(500));
+
+    // After the window, Kazoo still refusing doubles the wait once.
+    clock.advance(500);
+    await expect(client.request({ method: 'GET', path: demoDevices(), token })).rejects.toMatchObject({ retryAfterMs: 1_000 });
+    // And a success after the window ends the episode.
+    simulator.control.setFault(null);
+    clock.advance(1_000);
+    await client.request({ method: 'GET', path: demoDevices(), token });
+    simulator.control.setFault({ kind: 'status', status: 429 }, { times: 1 });
+    await expect(client.request({ method: 'GET', path: demoDevice(), token })).rejects.toMatchObject({ retryAfterMs: 500 });
   });
 });

@@ -17,6 +17,10 @@ export interface KazooEnvelope<T> {
   requestId: string | undefined;
 }
 
+/** Kazoo's 401 and 403 for a token, in our words; also what the client answers when it already knows them. */
+export const TOKEN_REFUSED_MESSAGE = 'The Kazoo token is missing, invalid or expired';
+export const TOKEN_FORBIDDEN_MESSAGE = 'The Kazoo token may not access this resource';
+
 const MAX_KAZOO_MESSAGE_LENGTH = 100;
 const MAX_FIELD_LENGTH = 200;
 const MAX_FIELD_ERRORS = 50;
@@ -66,11 +70,11 @@ export function interpret<T>(
       }
       return new KazooError('BAD_REQUEST', badRequestMessage(message), details);
     case 401:
-      return new KazooError('UNAUTHENTICATED', 'The Kazoo token is missing, invalid or expired', details);
+      return new KazooError('UNAUTHENTICATED', TOKEN_REFUSED_MESSAGE, details);
     case 402:
       return new KazooError('PAYMENT_REQUIRED', 'Kazoo requires charges to be accepted for this change', details);
     case 403:
-      return new KazooError('FORBIDDEN', 'The Kazoo token may not access this resource', details);
+      return new KazooError('FORBIDDEN', TOKEN_FORBIDDEN_MESSAGE, details);
     case 404:
       return new KazooError('NOT_FOUND', 'Kazoo has no such resource', details);
     case 409:

@@ -6,9 +6,9 @@ export type KazooErrorCode =
   | 'INVALID_ARGUMENT' // rejected before any request left the gateway (bad id, number, cursor...)
   | 'VALIDATION' // Crossbar 400 "validation error": see `fieldErrors`
   | 'BAD_REQUEST' // other Crossbar 400s ("action required", bad JSON...)
-  | 'UNAUTHENTICATED' // no token, a malformed one, or Crossbar 401
+  | 'UNAUTHENTICATED' // no token, a malformed one, or Crossbar 401 (also remembered for a while: see verdicts.ts)
   | 'INVALID_CREDENTIALS' // Crossbar 401 to a login (user_auth, api_auth): wrong credentials or API key
-  | 'FORBIDDEN' // Crossbar 403, or 423 (account locked)
+  | 'FORBIDDEN' // Crossbar 403 (also remembered for a while per token and account), or 423 (account locked)
   | 'NOT_FOUND' // Crossbar 404
   | 'CONFLICT' // Crossbar 409
   | 'PAYMENT_REQUIRED' // Crossbar 402: the change has charges to accept

@@ -1,4 +1,10 @@
-// What the gateway may know about a Kazoo token without asking Kazoo: whether it can be sent at all.
+// What the gateway may know about a Kazoo token without asking Kazoo: whether it can be sent at all, a hash to key
+// per-token state by (so no cache or map holds the token itself), and the claims a JWT carries, read unverified:
+// Kazoo remains the judge of a token, these only say which account's budget a call is charged to and how long an
+// answer about it can hold.
+import { createHash } from 'node:crypto';
+import { isKazooId } from './paths.js';
+
 const MAX_TOKEN_LENGTH = 8_192;
 
 /**
@@ -13,4 +19,34 @@ export function isSendableToken(token: unknown): token is string {
     if (code < 0x21 || code > 0x7e) return false;
   }
   return true;
+}
+
+/** SHA-256 of the token: the key of everything the client remembers about a token. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Reads `exp` from a JWT without verifying it: the gateway only reports it, Kazoo remains the judge. */
+export function jwtExpiry(token: string): Date | undefined {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
+}
+
+/** The `account_id` a JWT claims (unverified), when it is a Kazoo id. */
+export function jwtAccountId(token: string): string | undefined {
+  const accountId = jwtClaims(token)?.account_id;
+  return isKazooId(accountId) ? accountId : undefined;
+}
+
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

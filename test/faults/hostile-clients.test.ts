@@ -1,5 +1,6 @@
 // Clients trying to hurt everybody else through the gateway's Kazoo client, as the security review did: malformed
-// tokens and deep bodies must not open the circuit breaker (D1), and a wrong password is INVALID_CREDENTIALS (W11).
+// tokens and deep bodies must not open the circuit breaker (D1), a wrong password is INVALID_CREDENTIALS (W11), and
+// one tenant reading another's account cannot drain that account's Kazoo rate-limit budget (W3).
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, startHarness } from '../helpers/harness.js';
@@ -79,5 +80,23 @@ describe('logins Kazoo refuses (W11)', () => {
       { token: null },
     );
     expect(errorCodes(apiKey)).toEqual(['INVALID_CREDENTIALS']);
+  });
+});
+
+describe("one tenant cannot drain another's Kazoo budget (W3)", () => {
+  it("an acme token flooding demo's account reaches Kazoo once, and demo's own reads go on", async () => {
+    const { control } = harness.simulator;
+    const acmeToken = control.issueToken(control.secondary.accountId);
+    // Kazoo's bucket for (gateway address, demo): 5 calls, next to no refill.
+    control.setRateLimit({ capacity: 5, refillPerSecond: 0.01 });
+    const query = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { id } } }';
+    for (let call = 0; call < 30; call++) {
+      const result = await harness.graphql(query, { a: harness.accountId, n: call + 1 }, { token: acmeToken });
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+    }
+    expect(control.requests).toHaveLength(1);
+    for (let call = 0; call < 3; call++) {
+      expect((await harness.graphql(query, { a: harness.accountId, n: 1 })).errors).toBeUndefined();
+    }
   });
 });

@@ -190,11 +190,14 @@ describe('every Kazoo failure has its code', () => {
     [503, 'UPSTREAM_UNAVAILABLE'],
   ])('Kazoo %i on a write becomes %s', async (status, code) => {
     const deviceId = await firstDeviceId();
+    // A token of its own: the client remembers a 401 or 403 for the token, which would answer the later tests.
+    const token = harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + status });
     harness.simulator.control.setFault({ kind: 'status', status }, { match: { method: 'PATCH' } });
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }', {
-      a: harness.accountId,
-      id: deviceId,
-    });
+    const result = await harness.graphql(
+      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }',
+      { a: harness.accountId, id: deviceId },
+      { token },
+    );
     expect(errorCodes(result)).toEqual([code]);
     expect(result.data).toBeNull();
   });
