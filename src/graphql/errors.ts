@@ -1,7 +1,8 @@
 // Errors as data: every failure reaches clients as a GraphQL error with a stable `extensions.code`.
-// Codes: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYMENT_REQUIRED, RATE_LIMITED,
-// UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED, INTERNAL_SERVER_ERROR. Messages are the gateway's own: no upstream body,
-// token or stack ever reaches a client.
+// Codes: BAD_USER_INPUT, UNAUTHENTICATED, INVALID_CREDENTIALS, FORBIDDEN, NOT_FOUND, CONFLICT, PAYMENT_REQUIRED,
+// RATE_LIMITED, UPSTREAM_UNAVAILABLE, OUTCOME_UNKNOWN (a write or quickcall that may have been applied),
+// UPSTREAM_REJECTED, INTERNAL_SERVER_ERROR. Messages are the gateway's own: no upstream body, token or stack ever
+// reaches a client.
 import { GraphQLError } from 'graphql';
 import { isKazooError } from '../kazoo/errors.js';
 import type { KazooErrorCode, KazooFieldError } from '../kazoo/errors.js';
@@ -9,12 +10,14 @@ import type { KazooErrorCode, KazooFieldError } from '../kazoo/errors.js';
 export type GatewayErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PAYMENT_REQUIRED'
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'OUTCOME_UNKNOWN'
   | 'UPSTREAM_REJECTED'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -23,12 +26,14 @@ const CODE_OF: Record<KazooErrorCode, GatewayErrorCode> = {
   VALIDATION: 'BAD_USER_INPUT',
   BAD_REQUEST: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   PAYMENT_REQUIRED: 'PAYMENT_REQUIRED',
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
 };
 

@@ -1,11 +1,15 @@
 // Crossbar's authentication resources: user_auth (credentials hash), api_auth (API key) and token_auth (who is this
-// token). Login needs no token; the returned token is what clients send on every later request.
+// token). Login needs no token; the returned token is what clients send on every later request. A login Kazoo refuses
+// is INVALID_CREDENTIALS (the credentials are wrong), not UNAUTHENTICATED (which says the caller's token is).
 import { createHash } from 'node:crypto';
 import type { KazooClient } from './client.js';
-import { KazooError } from './errors.js';
+import { isKazooError, KazooError } from './errors.js';
 import { send } from './session.js';
 import type { KazooSession } from './session.js';
+import { jwtExpiry } from './token.js';
 import type { KazooAuthData } from './types.js';
+
+export { jwtExpiry };
 
 export interface KazooLogin {
   token: string;
@@ -24,15 +28,17 @@ export function withCredentials(
   login: { username: string; password: string; accountName: string },
   requestId?: string,
 ): Promise<KazooLogin> {
-  return authenticate(client, '/v2/user_auth', {
-    credentials: credentialsHash(login.username, login.password),
-    account_name: login.accountName,
-    method: 'md5',
-  }, requestId);
+  return authenticate(
+    client,
+    '/v2/user_auth',
+    { credentials: credentialsHash(login.username, login.password), account_name: login.accountName, method: 'md5' },
+    'Kazoo refused the login: wrong username, password or account name',
+    requestId,
+  );
 }
 
 export function withApiKey(client: KazooClient, apiKey: string, requestId?: string): Promise<KazooLogin> {
-  return authenticate(client, '/v2/api_auth', { api_key: apiKey }, requestId);
+  return authenticate(client, '/v2/api_auth', { api_key: apiKey }, 'Kazoo refused the API key', requestId);
 }
 
 /** `GET /v2/token_auth`: the account, owner and method behind the session's token. */
@@ -44,24 +50,27 @@ async function authenticate(
   client: KazooClient,
   path: string,
   data: Record<string, string>,
+  refusedMessage: string,
   requestId: string | undefined,
 ): Promise<KazooLogin> {
-  const envelope = await client.request<KazooAuthData>({ method: 'PUT', path, data, requestId });
+  const envelope = await client.request<KazooAuthData>({ method: 'PUT', path, data, requestId }).catch((error: unknown) => {
+    throw loginError(error, refusedMessage);
+  });
   if (envelope.authToken === undefined || typeof envelope.data?.account_id !== 'string') {
     throw new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo accepted the login but sent no token', { requestId });
   }
   return { token: envelope.authToken, expiresAt: jwtExpiry(envelope.authToken), data: envelope.data };
 }
 
-/** Reads `exp` from a JWT without verifying it: the gateway only reports it, Kazoo remains the judge. */
-export function jwtExpiry(token: string): Date | undefined {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const exp = typeof claims === 'object' && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
-    return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
-  } catch {
-    return undefined;
+function loginError(error: unknown, refusedMessage: string): unknown {
+  if (!isKazooError(error)) return error;
+  const details = { status: error.status, requestId: error.requestId, cause: error };
+  if (error.code === 'UNAUTHENTICATED' && error.status === 401) {
+    return new KazooError('INVALID_CREDENTIALS', refusedMessage, details);
   }
+  // A lost answer to a login at most minted a token nobody holds: logging in again is safe.
+  if (error.code === 'OUTCOME_UNKNOWN') {
+    return new KazooError('UPSTREAM_UNAVAILABLE', "Kazoo's answer to the login was lost; log in again", details);
+  }
+  return error;
 }

@@ -76,3 +76,16 @@ describe('circuit breaker', () => {
     expect(subject.admit()).toEqual({ allowed: true, probe: true });
   });
 });
+
+describe('an attempt the gateway abandons before it reaches Kazoo', () => {
+  it('frees the probe slot of a half-open circuit and changes nothing else', () => {
+    const { subject, changes, advance } = breaker(1, 1_000);
+    subject.recordFailure(false);
+    advance(1_000);
+    expect(subject.admit()).toEqual({ allowed: true, probe: true });
+    subject.abandon(true);
+    expect(subject.state).toBe('half-open');
+    expect(subject.admit()).toEqual({ allowed: true, probe: true });
+    expect(changes).toEqual(['open', 'half-open']);
+  });
+});

@@ -62,6 +62,11 @@ export class CircuitBreaker {
     if (this.current !== 'closed') this.transition('closed');
   }
 
+  /** An admitted attempt that never reached Kazoo (the gateway failed first): frees the probe slot, counts nothing. */
+  abandon(probe: boolean): void {
+    if (probe) this.probeInFlight = false;
+  }
+
   recordFailure(probe: boolean): void {
     if (probe) {
       this.probeInFlight = false;

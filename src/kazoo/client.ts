@@ -1,19 +1,32 @@
-// The one place that talks HTTP to Crossbar: an undici keep-alive pool, Crossbar's request and response envelopes,
-// error mapping, retries for reads, a deadline per call, and a shared back-off after a 429.
+// The one place that talks HTTP to Crossbar: an undici keep-alive pool, Crossbar's request envelope, retries for
+// reads, a deadline per call, and a shared back-off after a 429 (backoff.ts).
 //
-// Why the back-off is shared: Kazoo rate-limits per (client address, account) and every user of the gateway reaches
-// Kazoo from the gateway's address, so one 429 means the whole gateway must slow down for that account.
-// Upstream protection: identical concurrent reads for one token share one call (coalesce.ts), and a circuit breaker
-// (circuit-breaker.ts) stops calling a Kazoo that keeps failing. Hooks report attempts and breaker changes for
-// metrics and logs; nothing here knows GraphQL or the HTTP server.
+// Upstream protection: identical concurrent reads for one token share one call (coalesce.ts), a circuit breaker
+// (circuit-breaker.ts) stops calling a Kazoo that keeps failing, and calls whose answer is already known are refused
+// without calling (verdicts.ts: a token Kazoo refused, an account it refused a token). The breaker counts only Kazoo's
+// own failures: a malformed token, a body that cannot be serialized or any other error the gateway raises itself is
+// refused or passed on before or without counting (exchange.ts draws that line). Hooks report attempts and breaker
+// changes for metrics and logs; nothing here knows GraphQL or the HTTP server.
 import { randomUUID } from 'node:crypto';
-import { Pool, errors as undiciErrors } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import { RateLimitBackoff } from './backoff.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
-import { KazooError } from './errors.js';
-import type { KazooErrorCode, KazooFieldError } from './errors.js';
+import { interpret, isSuccess, TOKEN_FORBIDDEN_MESSAGE, TOKEN_REFUSED_MESSAGE } from './crossbar-answer.js';
+import type { KazooEnvelope } from './crossbar-answer.js';
+import { isUpstreamFailure, KazooError } from './errors.js';
+import type { KazooErrorCode } from './errors.js';
+import { exchange, NetworkFailure } from './exchange.js';
+import type { CrossbarResponse } from './exchange.js';
+import { serializeEnvelope } from './request-body.js';
+import { isSendableToken, jwtAccountId, tokenHash } from './token.js';
+import { DEFAULT_TOKEN_VERDICTS, TokenVerdicts } from './verdicts.js';
+import type { TokenVerdict } from './verdicts.js';
+
+export type { KazooEnvelope } from './crossbar-answer.js';
+export { isRecord } from './crossbar-answer.js';
+export type { TokenVerdict } from './verdicts.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -32,7 +45,8 @@ export interface KazooRequest {
   requestId?: string | undefined;
   /**
    * `read`: safe to send again (GET without side effects): retried on 5xx and connection failures.
-   * `once`: never sent twice (writes, and quickcall, a GET that places a call). Default: `read` for GET, else `once`.
+   * `once`: never sent twice (writes, and quickcall, a GET that places a call); when it was sent but its answer was
+   * lost or unreadable it fails with OUTCOME_UNKNOWN. Default: `read` for GET, else `once`.
    */
   retry?: 'read' | 'once';
   /**
@@ -41,16 +55,6 @@ export interface KazooRequest {
    * it, so clicking a disabled phone repeatedly cannot cut everybody off Kazoo. Other 5xx stay UPSTREAM_UNAVAILABLE.
    */
   http500Means?: string;
-}
-
-/** Crossbar's success envelope, with the keys clients need. */
-export interface KazooEnvelope<T> {
-  data: T;
-  revision: string | undefined;
-  /** Present on paginated listings; absent on the last page. Opaque: send it back as `start_key`. */
-  nextStartKey: string | undefined;
-  authToken: string | undefined;
-  requestId: string | undefined;
 }
 
 /** What the client reports for each attempt, for metrics and logs. Carries no token and no body. */
@@ -74,6 +78,18 @@ export interface KazooClientOptions {
   /** Keep-alive connections to Crossbar. Default 32. */
   connections?: number;
   random?: () => number;
+  /** The clock for deadlines, back-off windows and verdict lifetimes. Default Date.now. */
+  now?: () => number;
+  /** Waits out back-offs and retry delays. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** How long a 2xx answer vouches for a token in `tokenVerdict` (never past a JWT's `exp`). Default 5 minutes. */
+  acceptedTtlMs?: number;
+  /** After Kazoo answers 401 for a token, calls with it are refused locally for this long. Default 30 s. */
+  refusedTtlMs?: number;
+  /** After Kazoo answers 403 for a token on an account, its calls to that account are refused for this long. Default 30 s. */
+  forbiddenTtlMs?: number;
+  /** Tokens (and, separately, token and account refusals) remembered at most. Default 10,000. */
+  maxTokenVerdicts?: number;
   /**
    * The breaker for this base URL: settings for a new one (default: open after 10 failed attempts in a row, probe
    * after 5 s), or a breaker shared with other clients of the same Kazoo.
@@ -92,27 +108,33 @@ export interface KazooClientOptions {
 
 type Hooks = Pick<KazooClientOptions, 'onAttempt' | 'onCoalesced' | 'onCircuitRejected'>;
 
+/** A request checked and serialized, with what the attempts need to know about it. */
+interface AdmittedRequest extends KazooRequest {
+  body: string | undefined;
+  retryable: boolean;
+  /** The account in the path, if any. */
+  accountId: string | undefined;
+  /** The Kazoo rate-limit bucket the call is charged to. */
+  backoffKey: string;
+}
+
 const FIRST_RETRY_DELAY_MS = 100;
-const FIRST_RATE_LIMIT_BACKOFF_MS = 500;
-const MAX_RATE_LIMIT_BACKOFF_MS = 10_000;
 /** At most this much of a call's deadline is kept for the call itself after a back-off (a quarter of it when shorter). */
 const MAX_CALL_RESERVE_MS = 1_000;
-
-interface Backoff {
-  until: number;
-  consecutive: number;
-}
+const ACCOUNT_PATH = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/|$)/;
 
 export class KazooClient {
   readonly baseUrl: string;
   private readonly pool: Pool;
   private readonly pathPrefix: string;
-  private readonly options: Required<Pick<KazooClientOptions, 'timeoutMs' | 'readRetries' | 'connections' | 'random'>>;
+  private readonly options: Required<
+    Pick<KazooClientOptions, 'timeoutMs' | 'readRetries' | 'connections' | 'random' | 'now' | 'sleep'>
+  >;
   private readonly hooks: Hooks;
   private readonly breaker: CircuitBreaker;
   private readonly inFlightReads: InFlightReads | undefined;
-  /** 429 back-off per account (or `auth` for the login routes), shared by every caller of this client. */
-  private readonly backoffs = new Map<string, Backoff>();
+  private readonly backoff: RateLimitBackoff;
+  private readonly verdicts: TokenVerdicts;
 
   constructor(options: KazooClientOptions) {
     const url = new URL(options.baseUrl);
@@ -121,11 +143,14 @@ export class KazooClient {
     }
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    const now = options.now ?? Date.now;
     this.options = {
       timeoutMs: options.timeoutMs,
       readRetries: options.readRetries ?? 2,
       connections: options.connections ?? 32,
       random: options.random ?? Math.random,
+      now,
+      sleep: options.sleep ?? sleep,
     };
     this.hooks = { onAttempt: options.onAttempt, onCoalesced: options.onCoalesced, onCircuitRejected: options.onCircuitRejected };
     this.breaker =
@@ -134,9 +159,18 @@ export class KazooClient {
         : new CircuitBreaker({
             ...DEFAULT_CIRCUIT_BREAKER,
             ...options.circuitBreaker,
+            now,
             ...(options.onCircuitStateChange === undefined ? {} : { onStateChange: options.onCircuitStateChange }),
           });
     this.inFlightReads = options.coalesceReads === false ? undefined : new InFlightReads();
+    this.backoff = new RateLimitBackoff(now);
+    this.verdicts = new TokenVerdicts({
+      now,
+      acceptedTtlMs: options.acceptedTtlMs ?? DEFAULT_TOKEN_VERDICTS.acceptedTtlMs,
+      refusedTtlMs: options.refusedTtlMs ?? DEFAULT_TOKEN_VERDICTS.refusedTtlMs,
+      forbiddenTtlMs: options.forbiddenTtlMs ?? DEFAULT_TOKEN_VERDICTS.forbiddenTtlMs,
+      maxEntries: options.maxTokenVerdicts ?? DEFAULT_TOKEN_VERDICTS.maxEntries,
+    });
     this.pool = new Pool(url.origin, {
       connections: this.options.connections,
       keepAliveTimeout: 30_000,
@@ -151,25 +185,55 @@ export class KazooClient {
     return this.breaker.state;
   }
 
-  request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
-    const retryable = (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read';
-    if (this.inFlightReads === undefined || request.method !== 'GET' || !retryable) return this.attempts(request, retryable);
+  /**
+   * What Kazoo said about `token` lately: `accepted` after a 2xx to a call with it (for `acceptedTtlMs`, never past a
+   * JWT's `exp`), `refused` after a 401 (for `refusedTtlMs`), else `unknown`.
+   */
+  tokenVerdict(token: string): TokenVerdict {
+    return this.verdicts.verdict(token);
+  }
+
+  async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+    const admitted = this.admit(request);
+    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted);
     // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined.
-    const key = InFlightReads.key(request.token, request.path + queryString(request.query));
-    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(request, true));
-    if (joined) this.hooks.onCoalesced?.(request.path);
+    const key = InFlightReads.key(admitted.token, admitted.path + queryString(admitted.query));
+    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(admitted));
+    if (joined) this.hooks.onCoalesced?.(admitted.path);
     return result;
   }
 
-  private async attempts<T>(request: KazooRequest, retryable: boolean): Promise<KazooEnvelope<T>> {
-    const deadline = Date.now() + this.options.timeoutMs;
+  /** Refuses, before anything else, a call that cannot or need not reach Kazoo; serializes its body. */
+  private admit(request: KazooRequest): AdmittedRequest {
+    const { token } = request;
+    const accountId = ACCOUNT_PATH.exec(request.path)?.[1];
+    if (token !== undefined) {
+      if (!isSendableToken(token)) {
+        throw new KazooError('UNAUTHENTICATED', 'The Kazoo token is malformed: a token is 1 to 8192 visible ASCII characters');
+      }
+      if (this.verdicts.verdict(token) === 'refused') throw new KazooError('UNAUTHENTICATED', TOKEN_REFUSED_MESSAGE);
+      if (accountId !== undefined && this.verdicts.isForbidden(token, accountId)) {
+        throw new KazooError('FORBIDDEN', TOKEN_FORBIDDEN_MESSAGE);
+      }
+    }
+    return {
+      ...request,
+      body: serializeEnvelope(request.data, request.envelope),
+      retryable: (request.retry ?? (request.method === 'GET' ? 'read' : 'once')) === 'read',
+      accountId,
+      backoffKey: backoffKeyOf(accountId, token),
+    };
+  }
+
+  private async attempts<T>(request: AdmittedRequest): Promise<KazooEnvelope<T>> {
+    const { now } = this.options;
+    const deadline = now() + this.options.timeoutMs;
     const requestId = request.requestId ?? randomUUID();
-    const backoffKey = backoffKeyOf(request.path);
-    const maxAttempts = retryable ? 1 + this.options.readRetries : 1;
+    const maxAttempts = request.retryable ? 1 + this.options.readRetries : 1;
     let lastFailure: KazooError | undefined;
 
     for (let attempt = 1; ; attempt++) {
-      await this.waitForBackoff(backoffKey, deadline);
+      await this.waitForBackoff(request.backoffKey, deadline);
       const admission = this.breaker.admit();
       if (!admission.allowed) {
         this.hooks.onCircuitRejected?.(request.path);
@@ -181,51 +245,57 @@ export class KazooClient {
           })
         );
       }
-      const started = Date.now();
+      const started = now();
       let outcome: KazooEnvelope<T> | KazooError;
       let status: number | undefined;
       try {
         const response = await this.send(request, requestId, deadline);
         status = response.status;
         outcome = interpret<T>(response.status, response.body, response.headers, requestId);
+        if (!request.retryable && isSuccess(status) && outcome instanceof KazooError) {
+          outcome = outcomeUnknown("Kazoo's answer could not be read", { status, requestId });
+        }
       } catch (error) {
-        outcome = connectionError(error, deadline, this.options.timeoutMs, requestId);
+        // The gateway's own failure (not Kazoo's): passed on as it is, neither counted nor retried.
+        if (!(error instanceof NetworkFailure)) {
+          this.breaker.abandon(admission.probe);
+          throw error;
+        }
+        outcome = networkOutcome(error, request.retryable, this.options.timeoutMs, requestId);
       }
       if (status === 500 && request.http500Means !== undefined && outcome instanceof KazooError) {
         outcome = new KazooError('UPSTREAM_REJECTED', request.http500Means, { status, requestId });
       }
-      if (outcome instanceof KazooError && outcome.code === 'UPSTREAM_UNAVAILABLE') this.breaker.recordFailure(admission.probe);
+      if (outcome instanceof KazooError && isUpstreamFailure(outcome.code)) this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);
+      this.recordVerdict(request, status, outcome);
       this.hooks.onAttempt?.({
         method: request.method,
         path: request.path,
         status,
         outcome: outcome instanceof KazooError ? outcome.code : 'ok',
-        durationMs: Date.now() - started,
+        durationMs: now() - started,
         attempt,
         requestId,
       });
 
       if (!(outcome instanceof KazooError)) {
-        this.backoffs.delete(backoffKey);
+        this.backoff.succeeded(request.backoffKey);
         return outcome;
       }
       if (outcome.code === 'RATE_LIMITED') {
-        const waitMs = this.recordRateLimit(backoffKey, outcome.retryAfterMs);
-        const rateLimited = new KazooError('RATE_LIMITED', outcome.message, {
-          status: 429,
-          retryAfterMs: waitMs,
-          requestId,
-        });
-        if (!retryable || attempt >= maxAttempts || Date.now() + waitMs + this.callReserveMs >= deadline) throw rateLimited;
+        const waitMs = this.backoff.rateLimited(request.backoffKey, outcome.retryAfterMs);
+        const rateLimited = new KazooError('RATE_LIMITED', outcome.message, { status: 429, retryAfterMs: waitMs, requestId });
+        const noTimeToWait = now() + waitMs + this.callReserveMs >= deadline;
+        if (!request.retryable || attempt >= maxAttempts || noTimeToWait) throw rateLimited;
         continue;
       }
-      if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !retryable || attempt >= maxAttempts) throw outcome;
+      if (outcome.code !== 'UPSTREAM_UNAVAILABLE' || !request.retryable || attempt >= maxAttempts) throw outcome;
       lastFailure = outcome;
       // Full jitter: spreads retries of many concurrent callers instead of hitting a recovering Kazoo together.
       const delay = Math.round(this.options.random() * FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
-      if (Date.now() + delay >= deadline) throw outcome;
-      await sleep(delay);
+      if (now() + delay >= deadline) throw outcome;
+      await this.options.sleep(delay);
     }
   }
 
@@ -239,29 +309,31 @@ export class KazooClient {
     await this.pool.destroy();
   }
 
-  private async send(
-    request: KazooRequest,
-    requestId: string,
-    deadline: number,
-  ): Promise<{ status: number; body: string; headers: Dispatcher.ResponseData['headers'] }> {
+  private send(request: AdmittedRequest, requestId: string, deadline: number): Promise<CrossbarResponse> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-request-id': requestId,
     };
     if (request.token !== undefined) headers['x-auth-token'] = request.token;
-    let body: string | undefined;
-    if (request.data !== undefined || request.envelope !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify({ ...request.envelope, data: request.data ?? {} });
-    }
-    const response = await this.pool.request({
-      path: this.pathPrefix + request.path + queryString(request.query),
-      method: request.method,
-      headers,
-      body: body ?? null,
-      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-    });
-    return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    return exchange(
+      this.pool,
+      {
+        path: this.pathPrefix + request.path + queryString(request.query),
+        method: request.method,
+        headers,
+        body: request.body ?? null,
+      },
+      AbortSignal.timeout(Math.max(1, deadline - this.options.now())),
+    );
+  }
+
+  /** Remembers what Kazoo's answer says about the token, so that known answers are not asked for again. */
+  private recordVerdict(request: AdmittedRequest, status: number | undefined, outcome: unknown): void {
+    if (request.token === undefined || status === undefined) return;
+    if (!(outcome instanceof KazooError)) this.verdicts.accepted(request.token);
+    else if (status === 401) this.verdicts.refused(request.token);
+    else if (status === 403 && request.accountId !== undefined) this.verdicts.forbid(request.token, request.accountId);
   }
 
   /**
@@ -273,30 +345,42 @@ export class KazooClient {
   }
 
   private async waitForBackoff(key: string, deadline: number): Promise<void> {
-    const backoff = this.backoffs.get(key);
-    if (backoff === undefined) return;
-    const waitMs = backoff.until - Date.now();
-    if (waitMs <= 0) return;
-    if (Date.now() + waitMs + this.callReserveMs >= deadline) {
+    const waitMs = this.backoff.remainingMs(key);
+    if (waitMs === 0) return;
+    if (this.options.now() + waitMs + this.callReserveMs >= deadline) {
       throw new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
         status: 429,
         retryAfterMs: waitMs,
       });
     }
-    await sleep(waitMs);
-  }
-
-  private recordRateLimit(key: string, retryAfterMs: number | undefined): number {
-    const consecutive = (this.backoffs.get(key)?.consecutive ?? 0) + 1;
-    const waitMs =
-      retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, FIRST_RATE_LIMIT_BACKOFF_MS * 2 ** (consecutive - 1));
-    this.backoffs.set(key, { until: Date.now() + waitMs, consecutive });
-    return waitMs;
+    await this.options.sleep(waitMs);
   }
 }
 
-function backoffKeyOf(path: string): string {
-  return /^\/v2\/accounts\/([0-9a-f]{32})/.exec(path)?.[1] ?? 'auth';
+/**
+ * The Kazoo rate-limit bucket a call is charged to: the account in the path; for a call without one (token_auth) the
+ * token's own account (its JWT `account_id`, or the token itself when it is not a JWT), so one tenant's 429 there does
+ * not hold back everybody's; `auth` for the logins, which Kazoo charges to the gateway's address.
+ */
+function backoffKeyOf(accountId: string | undefined, token: string | undefined): string {
+  if (accountId !== undefined) return accountId;
+  if (token !== undefined) return jwtAccountId(token) ?? `token ${tokenHash(token)}`;
+  return 'auth';
+}
+
+function networkOutcome(failure: NetworkFailure, retryable: boolean, timeoutMs: number, requestId: string): KazooError {
+  const what = failure.timedOut
+    ? `Kazoo did not answer within ${timeoutMs} ms`
+    : failure.sent
+      ? 'The connection to Kazoo broke before it answered'
+      : 'Kazoo could not be reached';
+  // A write that reached a socket may have been applied; one that never left certainly was not.
+  if (!retryable && failure.sent) return outcomeUnknown(what, { requestId, cause: failure.cause });
+  return new KazooError('UPSTREAM_UNAVAILABLE', what, { requestId, cause: failure.cause });
+}
+
+function outcomeUnknown(what: string, details: { status?: number; requestId: string; cause?: unknown }): KazooError {
+  return new KazooError('OUTCOME_UNKNOWN', `${what}: the change may have been applied; read it back before retrying`, details);
 }
 
 function queryString(query: KazooRequest['query']): string {
@@ -311,111 +395,4 @@ function queryString(query: KazooRequest['query']): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function connectionError(error: unknown, deadline: number, timeoutMs: number, requestId: string): KazooError {
-  const timedOut =
-    Date.now() >= deadline - 1 ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) ||
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError;
-  return new KazooError(
-    'UPSTREAM_UNAVAILABLE',
-    timedOut ? `Kazoo did not answer within ${timeoutMs} ms` : 'Kazoo could not be reached',
-    { requestId, cause: error },
-  );
-}
-
-/** Turns a Crossbar response into its envelope, or into a KazooError for any failure. */
-function interpret<T>(
-  status: number,
-  body: string,
-  headers: Dispatcher.ResponseData['headers'],
-  requestId: string,
-): KazooEnvelope<T> | KazooError {
-  const envelope = parseJsonObject(body);
-  if (status >= 200 && status < 300) {
-    if (envelope === undefined || !('data' in envelope)) {
-      return new KazooError('UPSTREAM_UNAVAILABLE', 'Kazoo sent a response the gateway could not read', {
-        status,
-        requestId,
-      });
-    }
-    return {
-      data: envelope.data as T,
-      revision: stringOrUndefined(envelope.revision),
-      nextStartKey: stringOrUndefined(envelope.next_start_key),
-      authToken: stringOrUndefined(envelope.auth_token),
-      requestId: stringOrUndefined(envelope.request_id),
-    };
-  }
-  const kazooMessage = stringOrUndefined(envelope?.message);
-  const details = { status, requestId, ...(kazooMessage === undefined ? {} : { kazooMessage }) };
-  switch (status) {
-    case 400:
-      if (kazooMessage === 'validation error') {
-        return new KazooError('VALIDATION', 'Kazoo rejected the document', {
-          ...details,
-          fieldErrors: parseFieldErrors(envelope?.data),
-        });
-      }
-      return new KazooError('BAD_REQUEST', `Kazoo rejected the request${kazooMessage ? `: ${kazooMessage}` : ''}`, details);
-    case 401:
-      return new KazooError('UNAUTHENTICATED', 'The Kazoo token is missing, invalid or expired', details);
-    case 402:
-      return new KazooError('PAYMENT_REQUIRED', 'Kazoo requires charges to be accepted for this change', details);
-    case 403:
-      return new KazooError('FORBIDDEN', 'The Kazoo token may not access this resource', details);
-    case 404:
-      return new KazooError('NOT_FOUND', 'Kazoo has no such resource', details);
-    case 409:
-      return new KazooError('CONFLICT', 'Kazoo reported a conflicting concurrent write; retry the change', details);
-    case 423:
-      return new KazooError('FORBIDDEN', 'The Kazoo account is locked (disabled or expired)', details);
-    case 429:
-      return new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
-        ...details,
-        ...retryAfter(headers),
-      });
-    default:
-      if (status >= 500) return new KazooError('UPSTREAM_UNAVAILABLE', `Kazoo failed with HTTP ${status}`, details);
-      return new KazooError('UPSTREAM_REJECTED', `Kazoo refused the request with HTTP ${status}`, details);
-  }
-}
-
-function retryAfter(headers: Dispatcher.ResponseData['headers']): { retryAfterMs?: number } {
-  const value = headers['retry-after'];
-  const seconds = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isFinite(seconds) && seconds > 0 ? { retryAfterMs: seconds * 1000 } : {};
-}
-
-function parseJsonObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Crossbar validation data: `{ "sip.username": { "unique": { "message": "..." } } }`. */
-function parseFieldErrors(data: unknown): KazooFieldError[] {
-  if (!isRecord(data)) return [];
-  const fieldErrors: KazooFieldError[] = [];
-  for (const [field, rules] of Object.entries(data)) {
-    if (!isRecord(rules)) continue;
-    for (const [rule, detail] of Object.entries(rules)) {
-      const message = isRecord(detail) ? stringOrUndefined(detail.message) : stringOrUndefined(detail);
-      fieldErrors.push({ field, rule, message: message ?? rule });
-    }
-  }
-  return fieldErrors;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -11,7 +11,10 @@ export interface KazooSession {
   readonly requestId?: string | undefined;
 }
 
-/** Sends an authenticated request: refuses locally, before any upstream call, when there is no token. */
+/**
+ * Sends an authenticated request: refuses locally, before any upstream call, when there is no token (and, through
+ * the client, when the token is malformed or Kazoo refused it moments ago).
+ */
 export function send<T>(session: KazooSession, request: Omit<KazooRequest, 'token' | 'requestId'>): Promise<KazooEnvelope<T>> {
   if (session.token === undefined || session.token === '') {
     return Promise.reject(

@@ -5,7 +5,7 @@
 // the readiness probe may be the call that tests Kazoo again.
 import type { ServerResponse } from 'node:http';
 import type { KazooClient } from '../kazoo/client.js';
-import { isKazooError } from '../kazoo/errors.js';
+import { isKazooError, isUpstreamFailure } from '../kazoo/errors.js';
 
 export interface ReadinessCheck {
   (): Promise<{ ready: boolean; reason?: string }>;
@@ -26,7 +26,7 @@ export function kazooReadiness(client: KazooClient): ReadinessCheck {
       .then(
         () => ({ ready: true }),
         (error: unknown) =>
-          isKazooError(error) && error.code !== 'UPSTREAM_UNAVAILABLE'
+          isKazooError(error) && !isUpstreamFailure(error.code)
             ? { ready: true }
             : { ready: false, reason: 'Kazoo is not reachable' },
       )

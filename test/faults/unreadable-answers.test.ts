@@ -1,6 +1,8 @@
 // Kazoo (or a proxy in front of it) answering with something that is not Crossbar JSON: truncated JSON, HTML error
-// pages, an HTML page with status 200. Against a real gateway process: every such answer is UPSTREAM_UNAVAILABLE
-// without its text, writes are never resent, a storm of them opens the breaker, and the process stays up and recovers.
+// pages, an HTML page with status 200. Against a real gateway process: every such answer to a read is
+// UPSTREAM_UNAVAILABLE without its text; a write is never resent, and an unreadable 2xx to it is OUTCOME_UNKNOWN (Kazoo
+// may have applied it) while a 5xx page stays UPSTREAM_UNAVAILABLE; a storm of them opens the breaker, and the process
+// stays up and recovers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
@@ -35,11 +37,11 @@ const write = () => postGraphQL(gateway.url, UPDATE, { a: simulator.demo.account
 
 describe('answers that are not Crossbar JSON', () => {
   it.each([
-    ['truncated JSON', { kind: 'malformed' as const }],
-    ['an HTML 502 page', { kind: 'status' as const, status: 502, contentType: 'text/html', body: HTML }],
-    ['an HTML page with status 200', { kind: 'status' as const, status: 200, contentType: 'text/html', body: HTML }],
-    ['an empty 200', { kind: 'status' as const, status: 200, contentType: 'application/json', body: '' }],
-  ])('%s is UPSTREAM_UNAVAILABLE, without its text; a write is sent once', async (_name, fault) => {
+    ['truncated JSON', { kind: 'malformed' as const }, 'OUTCOME_UNKNOWN'],
+    ['an HTML 502 page', { kind: 'status' as const, status: 502, contentType: 'text/html', body: HTML }, 'UPSTREAM_UNAVAILABLE'],
+    ['an HTML page with status 200', { kind: 'status' as const, status: 200, contentType: 'text/html', body: HTML }, 'OUTCOME_UNKNOWN'],
+    ['an empty 200', { kind: 'status' as const, status: 200, contentType: 'application/json', body: '' }, 'OUTCOME_UNKNOWN'],
+  ])('%s is UPSTREAM_UNAVAILABLE to a read, without its text; to a write, sent once, %s', async (_name, fault, writeCode) => {
     simulator.control.setFault(fault, { times: 3 });
     const answer = await read();
     expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -47,7 +49,10 @@ describe('answers that are not Crossbar JSON', () => {
 
     simulator.control.resetRequests();
     simulator.control.setFault(fault, { match: { method: 'PATCH' } });
-    expect(codes(await write())).toEqual(['UPSTREAM_UNAVAILABLE']);
+    const written = await write();
+    expect(codes(written)).toEqual([writeCode]);
+    expect(JSON.stringify(written.body)).not.toContain('PAGE-TEXT');
+    if (writeCode === 'OUTCOME_UNKNOWN') expect(written.body.errors?.[0]?.message).toMatch(/may have been applied; read it back/);
     expect(simulator.control.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
     simulator.control.setFault(null);
     await waitFor(async () => (await read()).body.errors === undefined, 'the next good answer');

@@ -68,6 +68,30 @@ describe('retries', () => {
   });
 });
 
+describe('writes whose outcome is unknown', () => {
+  const UPDATE = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }';
+
+  it('a write whose connection is reset after Kazoo received it is OUTCOME_UNKNOWN, sent once', async () => {
+    const deviceId = await firstDeviceId();
+    harness.simulator.control.resetRequests();
+    harness.simulator.control.setFault({ kind: 'refuse' }, { match: { method: 'PATCH' } });
+    const result = await harness.graphql(UPDATE, { a: harness.accountId, id: deviceId });
+    expect(errorCodes(result)).toEqual(['OUTCOME_UNKNOWN']);
+    expect(result.errors?.[0]?.message).toMatch(/the change may have been applied; read it back before retrying/);
+    expect(harness.simulator.control.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('a quickcall whose answer is unreadable is OUTCOME_UNKNOWN: the call may have been placed', async () => {
+    const deviceId = await firstDeviceId();
+    harness.simulator.control.setFault({ kind: 'malformed' }, { match: { pathIncludes: '/quickcall/' } });
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }', {
+      a: harness.accountId,
+      id: deviceId,
+    });
+    expect(errorCodes(result)).toEqual(['OUTCOME_UNKNOWN']);
+  });
+});
+
 describe('an upstream that fails', () => {
   it('a page whose registrations cannot be read reports UPSTREAM_UNAVAILABLE on the registration field', async () => {
     harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/registrations' } });
@@ -84,6 +108,12 @@ describe('an upstream that fails', () => {
     const result = await harness.graphql(DEVICES, { a: harness.accountId });
     expect(errorCodes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(result.errors?.[0]?.message).toMatch(/1500 ms/);
+  });
+
+  it('a Kazoo that takes the readiness probe and never answers is not ready', async () => {
+    harness.simulator.control.setFault({ kind: 'hang' }, { match: { pathIncludes: '/token_auth' } });
+    const ready = await fetch(`${harness.gateway.url}/readyz`);
+    expect(ready.status).toBe(503);
   });
 
   it('an HTML error page is reported without its text', async () => {
@@ -123,6 +153,17 @@ describe('an upstream that fails', () => {
       });
       const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
       expect(body.errors[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      // A write that could not connect certainly was not applied: UPSTREAM_UNAVAILABLE, not OUTCOME_UNKNOWN.
+      const write = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': harness.token },
+        body: JSON.stringify({
+          query: 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }',
+          variables: { a: harness.accountId, id: '0'.repeat(32) },
+        }),
+      });
+      const written = (await write.json()) as { errors: { extensions: { code: string } }[] };
+      expect(written.errors[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
       const healthy = await fetch(`${gateway.url}/healthz`);
@@ -149,11 +190,14 @@ describe('every Kazoo failure has its code', () => {
     [503, 'UPSTREAM_UNAVAILABLE'],
   ])('Kazoo %i on a write becomes %s', async (status, code) => {
     const deviceId = await firstDeviceId();
+    // A token of its own: the client remembers a 401 or 403 for the token, which would answer the later tests.
+    const token = harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + status });
     harness.simulator.control.setFault({ kind: 'status', status }, { match: { method: 'PATCH' } });
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }', {
-      a: harness.accountId,
-      id: deviceId,
-    });
+    const result = await harness.graphql(
+      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }',
+      { a: harness.accountId, id: deviceId },
+      { token },
+    );
     expect(errorCodes(result)).toEqual([code]);
     expect(result.data).toBeNull();
   });

@@ -1,0 +1,102 @@
+// Clients trying to hurt everybody else through the gateway's Kazoo client, as the security review did: malformed
+// tokens and deep bodies must not open the circuit breaker (D1), a wrong password is INVALID_CREDENTIALS (W11), and
+// one tenant reading another's account cannot drain that account's Kazoo rate-limit budget (W3).
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes, startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ gateway: { circuitBreaker: { failureThreshold: 3, openMs: 60_000 } } });
+});
+afterEach(() => {
+  harness.simulator.control.setFault(null);
+  harness.simulator.control.setRateLimit(false);
+  harness.simulator.control.resetRequests();
+});
+afterAll(() => harness.close());
+
+/** Opens a graphql-ws connection, sends `connection_init` with `authToken`, and resolves with the close code. */
+function connectionInitClose(authToken: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${harness.gateway.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authToken } })));
+    socket.on('close', (code) => resolve(code));
+    socket.on('error', reject);
+  });
+}
+
+async function breakerState(): Promise<string | undefined> {
+  const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+  return /kazoo_gateway_circuit_breaker_state\{state="(\w[\w-]*)"\} 1/.exec(metrics)?.[1];
+}
+
+describe('the circuit breaker counts only Kazoo failing (D1)', () => {
+  it('WebSocket tokens with CR/LF, NUL or U+2603 are refused with 4403 without calling Kazoo, and leave it closed', async () => {
+    for (let round = 0; round < 4; round++) {
+      for (const token of ['a\r\nb', 'abc\u0000def', '\u2603']) expect(await connectionInitClose(token)).toBe(4403);
+    }
+    expect(harness.simulator.control.requests).toEqual([]);
+    expect(await breakerState()).toBe('closed');
+    expect((await fetch(`${harness.gateway.url}/readyz`)).status).toBe(200);
+    expect((await harness.graphql('{ viewer { accountId } }')).errors).toBeUndefined();
+  });
+
+  it('deeply nested writes with fake tokens are BAD_USER_INPUT without calling Kazoo, and leave it closed', async () => {
+    const levels = 50_000;
+    const query = 'mutation($a: ID!, $id: ID!, $e: JSON) { updateDevice(accountId: $a, id: $id, input: { extra: $e }) { id } }';
+    // Written by hand: JSON.stringify itself cannot nest this deep.
+    const extra = `${'{"e":'.repeat(levels)}{}${'}'.repeat(levels)}`;
+    const body = `{"query":${JSON.stringify(query)},"variables":{"a":"${'0'.repeat(32)}","id":"${'0'.repeat(32)}","e":${extra}}}`;
+    for (let call = 0; call < 10; call++) {
+      const response = await fetch(`${harness.gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': `fake-${call}` },
+        body,
+      });
+      const answer = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(harness.simulator.control.requests).toEqual([]);
+    expect(await breakerState()).toBe('closed');
+    expect((await fetch(`${harness.gateway.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('logins Kazoo refuses (W11)', () => {
+  it('a wrong password or API key is INVALID_CREDENTIALS', async () => {
+    const password = await harness.graphql(
+      'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { token } }',
+      {},
+      { token: null },
+    );
+    expect(errorCodes(password)).toEqual(['INVALID_CREDENTIALS']);
+    expect(password.errors?.[0]?.message).toMatch(/wrong username, password or account name/);
+    const apiKey = await harness.graphql(
+      'mutation($k: String!) { loginWithApiKey(apiKey: $k) { token } }',
+      { k: 'f'.repeat(64) },
+      { token: null },
+    );
+    expect(errorCodes(apiKey)).toEqual(['INVALID_CREDENTIALS']);
+  });
+});
+
+describe("one tenant cannot drain another's Kazoo budget (W3)", () => {
+  it("an acme token flooding demo's account reaches Kazoo once, and demo's own reads go on", async () => {
+    const { control } = harness.simulator;
+    const acmeToken = control.issueToken(control.secondary.accountId);
+    // Kazoo's bucket for (gateway address, demo): 5 calls, next to no refill.
+    control.setRateLimit({ capacity: 5, refillPerSecond: 0.01 });
+    const query = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { id } } }';
+    for (let call = 0; call < 30; call++) {
+      const result = await harness.graphql(query, { a: harness.accountId, n: call + 1 }, { token: acmeToken });
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+    }
+    expect(control.requests).toHaveLength(1);
+    for (let call = 0; call < 3; call++) {
+      expect((await harness.graphql(query, { a: harness.accountId, n: 1 })).errors).toBeUndefined();
+    }
+  });
+});
