@@ -31,7 +31,7 @@ const ROUTES: [string, RegExp][] = [
   ['POST', new RegExp(`^/v2/accounts/${H}/devices/${H}/(sync|presence)$`)],
   ['GET', new RegExp(`^/v2/accounts/${H}/devices/${H}/quickcall/${DIALLED}$`)],
 ];
-const EXPECTED_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'UPSTREAM_REJECTED']);
+const EXPECTED_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'UPSTREAM_REJECTED']);
 
 /** The documented exceptions to the control-character rule, as `mutation.argument.field` paths. */
 const MULTILINE = new Set(['notifyDevice.body.data']);

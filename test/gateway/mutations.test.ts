@@ -405,12 +405,13 @@ describe('user writes', () => {
     expect(result.errors?.[0]?.extensions?.fieldErrors).toEqual([expect.objectContaining({ field: argument, kazooField })]);
   });
 
-  it('refuses bad credentials as UNAUTHENTICATED', async () => {
+  it('refuses bad credentials as INVALID_CREDENTIALS, not as a token problem', async () => {
     const result = await harness.graphql(
       'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { token } }',
       {},
       { token: null },
     );
-    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(result)).toEqual(['INVALID_CREDENTIALS']);
+    expect(result.errors?.[0]?.message).toBe('Kazoo refused the login: wrong username, password or account name');
   });
 });
