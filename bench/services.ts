@@ -37,6 +37,9 @@ export const GATEWAY_BENCH_ENV: Readonly<Record<string, string>> = {
   RATE_LIMIT_PER_SECOND: '0',
   /** The most the gateway accepts; the default (250 estimated Crossbar calls) would refuse a 5,000-device walk in pages of 1,000. */
   MAX_QUERY_COST: '1000000',
+  /** The fan-out runs thousands of sockets of one token from one address: no per-client socket caps (default 200/10). */
+  MAX_CONNECTIONS_PER_ADDRESS: '0',
+  MAX_CONNECTIONS_PER_TOKEN: '0',
 };
 
 export interface RunningGateway {

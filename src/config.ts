@@ -3,6 +3,8 @@
 import { DEFAULT_CIRCUIT_BREAKER } from './kazoo/circuit-breaker.js';
 import {
   DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from './server/gateway.js';
@@ -30,6 +32,7 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body. */
   maxBodyBytes: number;
+  /** Schema introspection: on by default, off by default when NODE_ENV=production. */
   introspection: boolean;
   /** Serve GraphiQL to browsers on GET /graphql: on by default, off by default when NODE_ENV=production. */
   graphiql: boolean;
@@ -60,6 +63,9 @@ export interface GatewayConfig {
   subscriptionQueueSize: number;
   /** Operations (subscriptions) one WebSocket connection may run at once. */
   maxSubscriptionsPerConnection: number;
+  /** WebSocket connections open at once per client address and per token (0: no cap). */
+  maxConnectionsPerAddress: number;
+  maxConnectionsPerToken: number;
   /** Redis shared by several instances (events, one poller per account); undefined keeps everything in memory. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -121,6 +127,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const corsAllowCredentials = boolean(env, 'CORS_ALLOW_CREDENTIALS', false);
   const corsProblem = corsOriginsProblem(corsOrigins, corsAllowCredentials);
   if (corsProblem !== undefined) throw new ConfigError(`CORS_ORIGINS: ${corsProblem}`);
+  const production = env.NODE_ENV?.trim() === 'production';
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as GatewayConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -132,8 +139,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     kazooTimeoutMs: integer(env, 'KAZOO_TIMEOUT_MS', 10_000, 100, 600_000),
     logLevel,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 104_857_600),
-    introspection: boolean(env, 'INTROSPECTION', true),
-    graphiql: boolean(env, 'GRAPHIQL', env.NODE_ENV?.trim() !== 'production'),
+    // Apollo's own default: a production schema is not handed to anyone who asks.
+    introspection: boolean(env, 'INTROSPECTION', !production),
+    graphiql: boolean(env, 'GRAPHIQL', !production),
     maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', DEFAULT_OPERATION_LIMITS.maxDepth, 2, 100),
     maxQueryAliases: integer(env, 'MAX_QUERY_ALIASES', DEFAULT_OPERATION_LIMITS.maxAliases, 0, 10_000),
     maxQueryCost: integer(env, 'MAX_QUERY_COST', DEFAULT_OPERATION_LIMITS.maxCost, 1, 1_000_000),
@@ -152,6 +160,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
     subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 1, 10_000),
+    maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000),
+    maxConnectionsPerToken: integer(env, 'MAX_CONNECTIONS_PER_TOKEN', DEFAULT_MAX_CONNECTIONS_PER_TOKEN, 0, 1_000_000),
     redisUrl: redisUrl(env),
     redisKeyPrefix: redisKeyPrefix(env),
     redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     // In-flight requests get most of the shutdown budget; the rest is for websockets, watchers and Redis.
     drainTimeoutMs: Math.max(config.shutdownTimeoutMs - 2_000, Math.floor(config.shutdownTimeoutMs / 2)),
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    maxConnectionsPerToken: config.maxConnectionsPerToken,
     cursorSecret: config.cursorSecret,
     subscriptions: {
       pollMs: config.registrationPollMs,

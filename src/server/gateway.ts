@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { GraphQLError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -17,6 +18,8 @@ import { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
+import { noIntrospection, TOO_DEEP_TO_PARSE } from './document-rules.js';
+import type { DocumentRules } from './document-rules.js';
 import { ClientGoneError, graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
 import { requestIdOf } from './request-id.js';
 import { loadUiBuild } from './ui-build.js';
@@ -74,6 +77,9 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Operations one WebSocket may run at once (default 20). */
   maxSubscriptionsPerConnection?: number;
+  /** WebSockets open at once per client address (default 200) and per token (default 10); 0: no cap. */
+  maxConnectionsPerAddress?: number;
+  maxConnectionsPerToken?: number;
   /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
   subscriptions?: LiveRegistrationsSettings;
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
@@ -83,6 +89,8 @@ export interface GatewayOptions {
 export const DEFAULT_MAX_QUERY_TOKENS = 5_000;
 export const DEFAULT_MAX_BATCH_SIZE = 10;
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 200;
+export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 10;
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -124,8 +132,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     watchers: () => registrations.stats().accounts,
   });
   const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
-  const maxQueryTokens = options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS;
   const cursors = options.cursorSecret === undefined ? CursorCodec.withRandomKey() : new CursorCodec(options.cursorSecret);
+  const documentRules: DocumentRules = {
+    maxTokens: options.maxQueryTokens ?? DEFAULT_MAX_QUERY_TOKENS,
+    // Fragments expanded, the most selections an operation may have: the operation limits bound the same.
+    maxSelections: MAX_ANALYSED_SELECTIONS,
+    introspection: options.introspection,
+  };
+  // Kazoo's word on a token, as the client last heard it: only then does it get a rate bucket or metric name of its own.
+  const tokenAccepted = (token: string): boolean => client.tokenVerdict(token) === 'accepted';
+  const rateLimit =
+    options.rateLimit === undefined
+      ? undefined
+      : useRateLimit({ ...options.rateLimit, tokenAccepted, onLimited: () => metrics.rateLimited() });
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -133,25 +152,35 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     maxPayloadBytes: options.maxBodyBytes,
     operationLimits,
-    maxQueryTokens,
+    documentRules,
     cursors,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    rateLimiter: rateLimit,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    maxConnectionsPerToken: options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+    ...(options.rateLimit?.trustedProxyHops === undefined ? {} : { trustedProxyHops: options.rateLimit.trustedProxyHops }),
   });
 
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo parses, validates and runs the plugins; operations then run as compiled queries (use-compiled-execution.ts).
     gateway: useCompiledExecution(schema, schemaSource).gateway,
-    introspection: options.introspection,
+    // The same document rules as over WebSocket (document-rules.ts), in Apollo's own settings and with its rules.
+    introspection: true,
+    validationRules: documentRules.introspection ? [] : [noIntrospection],
+    hideSchemaDetailsFromClientErrors: !documentRules.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // main.ts runs the shutdown on SIGTERM/SIGINT. Apollo's own handler would call stop() concurrently with ours,
     // and Apollo 5 never settles a stop() that overlaps another one, so close() would hang.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
-    parseOptions: { maxTokens: maxQueryTokens },
-    // Fragments expanded, the most selections a document may have (Apollo's count, run before the other rules; the
-    // operation limits bound the same over graphql-ws).
-    maxRecursiveSelections: MAX_ANALYSED_SELECTIONS,
+    parseOptions: { maxTokens: documentRules.maxTokens },
+    maxRecursiveSelections: documentRules.maxSelections,
+    // A document nested too deep for the parser's stack: our message, not the engine's.
+    formatError: (formatted, error) =>
+      formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && overflowedStack(error)
+        ? { ...formatted, message: TOO_DEEP_TO_PARSE }
+        : formatted,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -167,7 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginCacheControlDisabled(),
       useErrorLogging(logger),
       useOperationLimits(operationLimits),
-      metrics.plugin,
+      metrics.plugin((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
       requestLogging.plugin,
     ],
   });
@@ -181,8 +210,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
-  const rateLimit =
-    options.rateLimit === undefined ? undefined : useRateLimit({ ...options.rateLimit, onLimited: () => metrics.rateLimited() });
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
   const cors = options.cors === undefined || options.cors.origins.length === 0 ? undefined : useCors(options.cors);
   const ui = loadUiBuild(options.uiDir);
@@ -260,4 +287,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing;
     },
   };
+}
+
+/** Whether an error (Apollo wraps the parser's in two GraphQL errors) comes from a stack overflow. */
+function overflowedStack(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause instanceof GraphQLError ? cause.originalError : undefined) {
+    if (cause instanceof RangeError) return true;
+  }
+  return false;
 }

@@ -2,11 +2,14 @@
 // /graphql, for subscriptions. The connection's Kazoo token comes in the `connection_init` payload and is checked
 // with Kazoo's token_auth before the connection is acknowledged (close 4403 when missing or refused); every operation
 // then runs with that token, like an HTTP request. Apollo's drain closes every socket on shutdown (1001 Going away).
+// Documents pass the same checks as over HTTP (document-rules.ts, then the operation limits), and the same abuse
+// limits apply: every upgrade is charged to its address's rate-limit bucket (the handshake costs a token_auth call),
+// every operation to its token's bucket, and a client may hold only so many sockets open (per address, per token).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, GraphQLError, parse, validate } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -20,8 +23,12 @@ import type { Logger } from '../logger.js';
 import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
+import { parseDocument, validateDocument } from './document-rules.js';
+import type { DocumentRules } from './document-rules.js';
 import { checkOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
+import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
+import type { RateLimiter } from './use-rate-limit.js';
 
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -32,12 +39,19 @@ export interface GraphqlWsOptions {
   maxPayloadBytes: number;
   /** The same depth, alias and cost limits as over HTTP (graphql-ws does not go through Apollo's plugins). */
   operationLimits: OperationLimits;
-  /** Largest document in lexical tokens, as over HTTP. */
-  maxQueryTokens: number;
+  /** Parsing and validation, as over HTTP. */
+  documentRules: DocumentRules;
   /** Operations one socket may have running at once. */
   maxSubscriptionsPerConnection: number;
   /** The gateway's cursor codec, shared with HTTP. */
   cursors: CursorCodec;
+  /** The HTTP rate limiter, whose buckets WebSocket upgrades and operations are charged to; none: no rate limit. */
+  rateLimiter?: RateLimiter | undefined;
+  /** Sockets open at once per client address, and per token (0: no cap). */
+  maxConnectionsPerAddress: number;
+  maxConnectionsPerToken: number;
+  /** As for the rate limit: proxies in front of the gateway trusted to report the client's address. */
+  trustedProxyHops?: number;
 }
 
 export interface GraphqlWs {
@@ -58,6 +72,8 @@ interface Connection {
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
 export const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
+/** The token already holds its share of sockets; graphql-ws clients take 4429 as final and do not retry. */
+export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
 /** Distinct documents kept parsed and validated (least recently used first out). */
 const DOCUMENT_CACHE_SIZE = 500;
 /** Clients that do not answer the 1001 close frame within this are cut off, so shutdown stays short. */
@@ -103,18 +119,26 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       documents.set(query, known);
       return known;
     }
-    let document: DocumentNode;
-    try {
-      document = parse(query, { maxTokens: options.maxQueryTokens });
-    } catch (error) {
-      const message = error instanceof GraphQLError ? error.message : 'The document could not be parsed';
-      return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
-    }
-    const entry = { document, errors: validate(options.schema, document) };
+    const document = parseDocument(query, options.documentRules);
+    if (document instanceof GraphQLError) return { errors: [document] };
+    const entry = { document, errors: validateDocument(options.schema, document, options.documentRules) };
     documents.set(query, entry);
     if (documents.size > DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value as string);
     return entry;
   };
+
+  /** Open sockets by client address and by token bucket key; an entry goes when its count is back to 0. */
+  const socketsByAddress = new Map<string, number>();
+  const socketsByToken = new Map<string, number>();
+  const countSocket = (counts: Map<string, number>, key: string, socket: { once(event: 'close', listener: () => void): unknown }): void => {
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (counts.get(key) ?? 1) - 1;
+      if (left <= 0) counts.delete(key);
+      else counts.set(key, left);
+    });
+  };
+  const atCap = (counts: Map<string, number>, key: string, cap: number): boolean => cap > 0 && (counts.get(key) ?? 0) >= cap;
 
   const logInternalErrors = (errors: readonly GraphQLError[] | undefined, operationId: string): void => {
     for (const error of errors ?? []) {
@@ -140,6 +164,15 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           ctx.extra.socket.close(KAZOO_UNAVAILABLE_CLOSE_CODE, 'Kazoo is unavailable; retry later');
           return false;
         }
+        const tokenKey = tokenBucketKey(token);
+        if (atCap(socketsByToken, tokenKey, options.maxConnectionsPerToken)) {
+          ctx.extra.socket.close(
+            TOO_MANY_CONNECTIONS_CLOSE_CODE,
+            `This token already holds ${options.maxConnectionsPerToken} connections; close one first`,
+          );
+          return false;
+        }
+        countSocket(socketsByToken, tokenKey, ctx.extra.socket);
         connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token) });
         return true;
       },
@@ -166,6 +199,15 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
               `This connection already runs ${others} operations; at most ${options.maxSubscriptionsPerConnection} are allowed`,
               { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', maxSubscriptions: options.maxSubscriptionsPerConnection } },
             ),
+          ];
+        }
+        const connection = connections.get(ctx);
+        const decision = connection === undefined ? undefined : options.rateLimiter?.take(tokenBucketKey(connection.token));
+        if (decision !== undefined && !decision.allowed) {
+          return [
+            new GraphQLError(`Too many operations for this token; retry in ${Math.ceil(decision.retryAfterMs / 100) / 10} s`, {
+              extensions: { code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs },
+            }),
           ];
         }
         const parsed = parseAndValidate(payload.query);
@@ -208,7 +250,21 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
 
   return {
     handleUpgrade(request, socket, head) {
-      wss.handleUpgrade(request, socket, head, (webSocket) => wss.emit('connection', webSocket, request));
+      const address = clientAddress(request, options.trustedProxyHops ?? 0);
+      if (atCap(socketsByAddress, address, options.maxConnectionsPerAddress)) {
+        refuseUpgrade(socket, `This address already holds ${options.maxConnectionsPerAddress} WebSocket connections`);
+        return;
+      }
+      // The handshake leads to a token_auth call: charged like an HTTP request of the same client.
+      const decision = options.rateLimiter?.take(options.rateLimiter.keyOf(request));
+      if (decision !== undefined && !decision.allowed) {
+        refuseUpgrade(socket, 'Too many connection attempts; retry later', decision.retryAfterMs);
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (webSocket) => {
+        countSocket(socketsByAddress, address, webSocket);
+        wss.emit('connection', webSocket, request);
+      });
     },
     plugin: {
       async serverWillStart() {
@@ -221,4 +277,20 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     },
     dispose,
   };
+}
+
+/** Refuses an upgrade before any WebSocket exists: an HTTP 429 the client's WebSocket library reports as such. */
+function refuseUpgrade(socket: Duplex, message: string, retryAfterMs?: number): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED', ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } }] });
+  socket.end(
+    [
+      'HTTP/1.1 429 Too Many Requests',
+      'Connection: close',
+      'Content-Type: application/json; charset=utf-8',
+      ...(retryAfterMs === undefined ? [] : [`Retry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}`]),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }

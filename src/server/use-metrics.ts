@@ -3,9 +3,12 @@
 // coalesced and calls refused by the circuit breaker; the breaker's state; requests refused by the gateway's rate
 // limit; live subscriptions, registration watchers and their polls; and Node's process metrics.
 // Label values come from bounded sets only: operation names are capped, routes are templates, codes are checked.
+// A new operation name takes one of the capped places only when its request carries a token Kazoo has accepted:
+// anyone can send a thousand made-up names, which would otherwise push the real ones into `(other)`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GatewayContext } from '../graphql/context.js';
 import type { CircuitState } from '../kazoo/circuit-breaker.js';
 import type { KazooClientOptions, UpstreamAttempt } from '../kazoo/client.js';
 import { routeTemplate } from '../kazoo/route-template.js';
@@ -35,7 +38,8 @@ export interface GatewayMetrics {
   /** One poll of Kazoo's registrations by a watcher. */
   registrationPoll(outcome: 'ok' | 'error'): void;
   rateLimited(): void;
-  readonly plugin: ApolloServerPlugin<object>;
+  /** Counts operations; `mayAddName` says whether a request may give a new operation name a place of its own. */
+  plugin(mayAddName: (context: GatewayContext) => boolean): ApolloServerPlugin<GatewayContext>;
   /** The /metrics route. */
   serve(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
@@ -130,10 +134,10 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
   });
 
   const operationNames = new Set<string>();
-  const boundedName = (fullName: string): string => {
+  const boundedName = (fullName: string, mayAdd: boolean): string => {
     const name = fullName.slice(0, 100);
     if (operationNames.has(name)) return name;
-    if (operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
+    if (!mayAdd || operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
     operationNames.add(name);
     return name;
   };
@@ -173,19 +177,19 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
     rateLimited() {
       rateLimitedRequests.inc();
     },
-    plugin: {
+    plugin: (mayAddName) => ({
       async requestDidStart() {
         const started = process.hrtime.bigint();
         return {
           async willSendResponse(requestContext) {
             const { name, type, outcome } = operationOutcome(requestContext);
-            const operation = boundedName(name);
+            const operation = boundedName(name, mayAddName(requestContext.contextValue));
             operations.inc({ operation, type, outcome });
             operationDuration.observe({ operation, type }, Number(process.hrtime.bigint() - started) / 1e9);
           },
         };
       },
-    },
+    }),
     async serve(request, response) {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.statusCode = 405;

@@ -1,7 +1,11 @@
-// Per-token request rate at the gateway: a token bucket per Kazoo token (requests without one share a bucket per
-// client address), so one client cannot monopolise the gateway or, through it, Kazoo's per-account rate limit that all
-// callers share. Buckets are keyed by a hash of the token, never the token itself. A refused request gets HTTP 429,
-// `Retry-After` and a GraphQL error `RATE_LIMITED` with `retryAfterMs`, before its body is even read.
+// Per-token request rate at the gateway: a token bucket per Kazoo token (other requests share a bucket per client
+// address), so one client cannot monopolise the gateway or, through it, Kazoo's per-account rate limit that all
+// callers share. A token gets a bucket of its own only once Kazoo has accepted it (`tokenAccepted`): a token the
+// gateway has never seen work is just a string the client chose, and a fresh random one per request would otherwise
+// escape the per-address limit (and let password guesses through to Kazoo). Buckets are keyed by a hash of the token,
+// never the token itself. A refused HTTP request gets 429, `Retry-After` and a GraphQL error `RATE_LIMITED` with
+// `retryAfterMs`, before its body is even read; WebSocket operations are charged to the same buckets
+// (use-graphql-ws.ts).
 // Behind proxies the socket's address is the nearest proxy's: `trustedProxyHops` says how many proxies in front of
 // the gateway append to X-Forwarded-For, and the client is the address the farthest trusted one saw. Entries beyond
 // those hops were written by the client itself and are never believed.
@@ -18,6 +22,8 @@ export interface RateLimitOptions {
   maxKeys?: number;
   /** Proxies in front of the gateway that append the address they saw to X-Forwarded-For (default 0: none). */
   trustedProxyHops?: number;
+  /** Whether Kazoo accepted this token recently (KazooClient.tokenVerdict); others are limited by address. */
+  tokenAccepted: (token: string) => boolean;
   now?: () => number;
   onLimited?: () => void;
 }
@@ -31,17 +37,30 @@ interface Bucket {
 
 const DEFAULT_MAX_KEYS = 50_000;
 
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
 export interface RateLimiter {
-  /** Takes one request from the caller's bucket; how long to wait when it is empty. */
-  take(request: IncomingMessage): { allowed: true } | { allowed: false; retryAfterMs: number };
+  /** The bucket an HTTP request (or WebSocket upgrade) is charged to. */
+  keyOf(request: IncomingMessage): string;
+  /** Takes one request from a bucket; how long to wait when it is empty. */
+  take(key: string): RateDecision;
   /** Wraps a route: refused requests are answered with 429 and never reach it. */
   guard(handler: Handler): Handler;
 }
 
-export function rateLimitKey(request: IncomingMessage, trustedProxyHops = 0): string {
-  const token = tokenFromHeaders(request.headers);
-  if (token === undefined) return `address:${clientAddress(request, trustedProxyHops)}`;
+/** The bucket of a token Kazoo accepted (a WebSocket connection's, checked with token_auth when it connected). */
+export function tokenBucketKey(token: string): string {
   return `token:${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+export function rateLimitKey(
+  request: IncomingMessage,
+  tokenAccepted: (token: string) => boolean,
+  trustedProxyHops = 0,
+): string {
+  const token = tokenFromHeaders(request.headers);
+  if (token !== undefined && tokenAccepted(token)) return tokenBucketKey(token);
+  return `address:${clientAddress(request, trustedProxyHops)}`;
 }
 
 /**
@@ -86,9 +105,10 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
     }
   };
 
-  const take: RateLimiter['take'] = (request) => {
+  const keyOf: RateLimiter['keyOf'] = (request) => rateLimitKey(request, options.tokenAccepted, options.trustedProxyHops);
+
+  const take: RateLimiter['take'] = (key) => {
     const at = now();
-    const key = rateLimitKey(request, options.trustedProxyHops);
     let bucket = buckets.get(key);
     if (bucket === undefined) {
       if (buckets.size >= maxKeys) evict(at);
@@ -106,10 +126,11 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
   };
 
   return {
+    keyOf,
     take,
     guard(handler) {
       return (request, response, requestId) => {
-        const decision = take(request);
+        const decision = take(keyOf(request));
         if (decision.allowed) return handler(request, response, requestId);
         options.onLimited?.();
         sendRateLimited(response, decision.retryAfterMs);

@@ -2,13 +2,11 @@
 // operation is answered with HTTP 400 (over WebSocket, an error for that operation) and its own code before anything
 // reaches Kazoo; the cost model is checked against the calls the gateway really makes.
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
-import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
-import { analyseOperation, MAX_ANALYSED_SELECTIONS } from '../../src/server/operation-cost.js';
+import { analyseOperation } from '../../src/server/operation-cost.js';
 import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
-import { connect } from '../subscriptions/helpers.js';
 
 let harness: Harness;
 let accountId: string;
@@ -172,49 +170,6 @@ describe('the cost model against the calls really made', () => {
     const made = harness.simulator.control.requests.length;
     expect(made).toBe(3);
     expect(estimate(query, { a: large.accountId })).toBeGreaterThanOrEqual(made);
-  });
-});
-
-describe('fragment bombs', () => {
-  const sockets: Client[] = [];
-  afterAll(() => Promise.all(sockets.map((socket) => socket.dispose())));
-
-  /** One operation over graphql-ws: its result, or the errors it was refused with. */
-  function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }> {
-    const socket = connect(harness.gateway.url, { authToken: token });
-    sockets.push(socket);
-    return new Promise((resolve, reject) => {
-      let result: { data?: unknown } = {};
-      socket.subscribe(
-        { query, variables },
-        {
-          next: (value) => {
-            result = value;
-          },
-          error: (error: unknown) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
-          complete: () => resolve(result),
-        },
-      );
-    });
-  }
-
-  it('a bomb of spreads graphql-js runs once each is counted as it runs, over WebSocket', async () => {
-    const levels = Array.from({ length: 40 }, (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`);
-    const bomb = `query Bomb { ...F40 } fragment F0 on Query { viewer { accountId } } ${levels.join(' ')}`;
-    expect(await overWebSocket(bomb)).toEqual({ data: { viewer: { accountId } } });
-  });
-
-  it(`more than ${MAX_ANALYSED_SELECTIONS} selections once fragments are expanded is QUERY_TOO_COMPLEX, over WebSocket`, async () => {
-    harness.simulator.control.resetRequests();
-    const levels = Array.from(
-      { length: 30 },
-      (_, index) => `fragment D${index + 1} on Device { owner { a: devices { device { ...D${index} } } b: devices { device { ...D${index} } } } }`,
-    );
-    const bomb = `query($a: ID!) { device(accountId: $a, id: $a) { ...D30 } } fragment D0 on Device { id } ${levels.join(' ')}`;
-    const { errors } = await overWebSocket(bomb, { a: accountId });
-    expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining(`at most ${MAX_ANALYSED_SELECTIONS}`), extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) })]);
-    // Only the connection's token check reached Kazoo.
-    expect(harness.simulator.control.requests.filter((request) => !request.path.endsWith('/token_auth'))).toEqual([]);
   });
 });
 

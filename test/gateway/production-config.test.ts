@@ -20,7 +20,15 @@ describe('production settings', () => {
       circuitBreakerFailures: 10,
       circuitBreakerOpenMs: 5_000,
       shutdownTimeoutMs: 15_000,
+      maxConnectionsPerAddress: 200,
+      maxConnectionsPerToken: 10,
+      introspection: true,
     });
+  });
+
+  it('turn introspection and GraphiQL off with NODE_ENV=production, unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ introspection: false, graphiql: false });
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true', GRAPHIQL: 'true' })).toMatchObject({ introspection: true, graphiql: true });
   });
 
   it('reads each of them from the environment', () => {
@@ -39,6 +47,8 @@ describe('production settings', () => {
         CIRCUIT_BREAKER_FAILURES: '3',
         CIRCUIT_BREAKER_OPEN_MS: '2000',
         SHUTDOWN_TIMEOUT_MS: '30000',
+        MAX_CONNECTIONS_PER_ADDRESS: '0',
+        MAX_CONNECTIONS_PER_TOKEN: '3',
       }),
     ).toMatchObject({
       maxQueryDepth: 8,
@@ -54,6 +64,8 @@ describe('production settings', () => {
       circuitBreakerFailures: 3,
       circuitBreakerOpenMs: 2_000,
       shutdownTimeoutMs: 30_000,
+      maxConnectionsPerAddress: 0,
+      maxConnectionsPerToken: 3,
     });
   });
 
@@ -69,6 +81,7 @@ describe('production settings', () => {
     ['SHUTDOWN_TIMEOUT_MS', '10'],
     ['BATCHED_REQUESTS', 'maybe'],
     ['METRICS_ENABLED', '2'],
+    ['MAX_CONNECTIONS_PER_TOKEN', '-1'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
   });

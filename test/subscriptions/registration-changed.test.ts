@@ -210,7 +210,12 @@ describe('registrationChanged', () => {
   });
 
   it('polls an account once per interval however many clients subscribe', async () => {
-    const subscribers = Array.from({ length: 50 }, () => record(open(), { accountId: harness.accountId }));
+    // Fifty dashboards, each with a login of its own (one token may hold only a few sockets).
+    const subscribers = Array.from({ length: 50 }, (_, index) =>
+      record(open({ authToken: harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + index }) }), {
+        accountId: harness.accountId,
+      }),
+    );
     await waitUntilWatching(harness, 50);
 
     harness.simulator.control.resetRequests();
