@@ -112,6 +112,13 @@ describe('exchange', () => {
     expect((error as NetworkFailure).cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it("a TLS handshake that fails (Kazoo's certificate or protocol) is a network failure, not the gateway's own", async () => {
+    const server = await upstream();
+    const error = await failure(exchange(pool(server.url.replace('http:', 'https:')), { path: '/x', method: 'GET' }, new AbortController().signal));
+    expect(error).toMatchObject({ name: 'NetworkFailure', sent: false, timedOut: false });
+    expect(server.received).toEqual([]);
+  });
+
   it('an answer that is not HTTP is a network failure', async () => {
     const server = await upstream();
     const held = server.next();
