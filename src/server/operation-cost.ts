@@ -142,6 +142,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
   },
   Device: {
     id: { reads: [] },
+    kazooId: { reads: [] },
     accountId: { reads: [] },
     owner: { reads: ['owner_id'], batched: summaryBatch, source: 'userListing' },
     registration: { reads: [], batched: once },
@@ -149,6 +150,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
   },
   User: {
     id: { reads: [] },
+    kazooId: { reads: [] },
     accountId: { reads: [] },
     fullName: { reads: ['first_name', 'last_name'] },
     devices: { reads: [], perParent: 1, yields: () => ASSUMED_DEVICES_PER_USER, source: 'userDeviceListing' },

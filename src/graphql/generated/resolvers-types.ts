@@ -422,6 +422,8 @@ export type Device = {
   hotdesk?: Maybe<DeviceHotdesk>;
   /** The device document id (32 hexadecimal characters). */
   id: Scalars['ID']['output'];
+  /** The device's Kazoo document id (32 lower-case hexadecimal characters), as Crossbar's URLs use it. */
+  kazooId: Scalars['ID']['output'];
   /** The device's language (Kazoo `language`), a code such as `en-us`. */
   language?: Maybe<Scalars['String']['output']>;
   /** The hardware MAC address of a provisioned phone (Kazoo `mac_address`, as Kazoo normalised it); null when none. */
@@ -1709,6 +1711,8 @@ export type User = {
   hotdesk?: Maybe<UserHotdesk>;
   /** The user document id (32 hexadecimal characters). */
   id: Scalars['ID']['output'];
+  /** The user's Kazoo document id (32 lower-case hexadecimal characters), as Crossbar's URLs use it. */
+  kazooId: Scalars['ID']['output'];
   /** The user's language (Kazoo `language`), a code such as `en-us`. */
   language?: Maybe<Scalars['String']['output']>;
   /** Last name, 1 to 128 characters (Kazoo `last_name`; Kazoo requires it). */
@@ -2439,6 +2443,7 @@ export type DeviceResolvers<ContextType = GatewayContext, ParentType extends Res
   formatters?: Resolver<Maybe<Array<ResolversTypes['Formatter']>>, ParentType, ContextType>;
   hotdesk?: Resolver<Maybe<ResolversTypes['DeviceHotdesk']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kazooId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   language?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   macAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType>;
@@ -2684,6 +2689,7 @@ export type UserResolvers<ContextType = GatewayContext, ParentType extends Resol
   fullName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hotdesk?: Resolver<Maybe<ResolversTypes['UserHotdesk']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kazooId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   language?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType>;

@@ -35,6 +35,7 @@ function ownerOf(accountId: string, ownerId: unknown, context: GatewayContext): 
 
 export const Device: DeviceResolvers = {
   id: (device) => device.id,
+  kazooId: (device) => device.id,
   accountId: (device) => device.accountId,
   name: (device, _args, context) => readAs(device, 'name', context, (name) => String(name ?? '')),
   // Kazoo's own listing view counts a device without a type as a SIP device.

@@ -11,6 +11,7 @@ function joinNames(names: readonly unknown[]): string | null {
 
 export const User: UserResolvers = {
   id: (user) => user.id,
+  kazooId: (user) => user.id,
   accountId: (user) => user.accountId,
   // Synchronous when the names are at hand (a listing row): owner names on a page of devices need no promise each.
   fullName: (user, _args, context) => {
