@@ -1,8 +1,11 @@
 // CORS for browser frontends served from other origins (`CORS_ORIGINS`). Allowed origins are listed exactly
 // (`https://admin.example.com`) or `*` for any; with a list the request's own origin is echoed with `Vary: Origin`.
 // Credentials (cookies) are never allowed together with `*`. The gateway authenticates with headers (X-Auth-Token,
-// Authorization), which browsers only send cross-origin after a preflight this module answers.
+// Authorization), which browsers only send cross-origin after a preflight this module answers: allowed, or refused
+// as CORS (403, a body saying how to allow the origin), never left to Apollo, whose CSRF check would answer a
+// preflight with a misleading 400.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonError } from './graphql-over-http.js';
 
 export interface CorsOptions {
   /** Exact origins (scheme://host[:port]), or ['*'] for any origin. Empty: no CORS headers at all. */
@@ -49,13 +52,15 @@ export function useCors(options: CorsOptions): Cors {
   if (problem !== undefined) throw new Error(`Invalid CORS origins: ${problem}`);
   const anyOrigin = options.origins.includes('*');
   const origins = new Set(options.origins.map((origin) => origin.toLowerCase()));
+  // Only a list makes the answer depend on the Origin header (none: never CORS headers; `*`: always the same).
+  const variesByOrigin = !anyOrigin && options.origins.length > 0;
   const maxAge = String(options.maxAgeSeconds ?? 600);
 
   return {
     handle(request, response) {
       const origin = request.headers.origin;
       const isPreflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
-      if (!anyOrigin) response.setHeader('vary', 'Origin');
+      if (variesByOrigin) response.setHeader('vary', 'Origin');
       const allowed = origin !== undefined && (anyOrigin || origins.has(origin.toLowerCase()));
       if (allowed) {
         response.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin);
@@ -64,8 +69,7 @@ export function useCors(options: CorsOptions): Cors {
       }
       if (!isPreflight) return false;
       if (!allowed) {
-        response.statusCode = 403;
-        response.end();
+        sendJsonError(response, 403, 'FORBIDDEN', refusal(origin));
         return true;
       }
       response.setHeader('access-control-allow-methods', ALLOWED_METHODS);
@@ -76,4 +80,16 @@ export function useCors(options: CorsOptions): Cors {
       return true;
     },
   };
+}
+
+/** What a refused preflight says: a browser shows it in its network panel, where "CORS error" alone is a dead end. */
+function refusal(origin: string | undefined): string {
+  if (origin === undefined) return 'CORS preflight refused: the request has no Origin header';
+  const refused = `CORS preflight refused: the origin ${JSON.stringify(origin)} may not call this gateway from a browser.`;
+  // `null` (a file:// page, a sandboxed frame) and other non-origins cannot be listed.
+  if (!ORIGIN.test(origin)) return `${refused} Serve the page from an http(s) origin.`;
+  return (
+    `${refused} Allow it with CORS_ORIGINS=${origin} (comma-separated),` +
+    " or call the gateway through your dev server's proxy."
+  );
 }

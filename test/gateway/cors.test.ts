@@ -1,5 +1,5 @@
 // CORS for browser frontends on other origins: listed origins get their preflight answered and their responses
-// readable; other origins get nothing; `*` never comes with credentials.
+// readable; other origins get a CORS refusal, never Apollo's CSRF error; `*` never comes with credentials.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startHarness } from '../helpers/harness.js';
@@ -10,12 +10,20 @@ const ALLOWED = 'https://admin.example.com';
 async function preflight(harness: Harness, origin: string): Promise<Response> {
   return fetch(`${harness.gateway.url}/graphql`, {
     method: 'OPTIONS',
-    headers: {
-      origin,
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'content-type, x-auth-token',
-    },
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-auth-token' },
   });
+}
+
+/** A refused preflight: no allow headers, and a body saying CORS refused the origin and how to allow it. */
+async function expectCorsRefusal(response: Response, origin: string): Promise<void> {
+  expect(response.status).toBe(403);
+  expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  expect(response.headers.get('access-control-allow-headers')).toBeNull();
+  const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+  expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
+  expect(body.errors[0]?.message).toContain(`CORS preflight refused: the origin "${origin}"`);
+  expect(body.errors[0]?.message).toContain(`CORS_ORIGINS=${origin}`);
+  expect(body.errors[0]?.message).not.toMatch(/CSRF/);
 }
 
 describe('a list of origins, with credentials', () => {
@@ -47,10 +55,8 @@ describe('a list of origins, with credentials', () => {
     expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
-  it('gives another origin no CORS headers, and refuses its preflight', async () => {
-    const response = await preflight(harness, 'https://evil.example.net');
-    expect(response.status).toBe(403);
-    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  it('gives another origin no CORS headers, and refuses its preflight as CORS', async () => {
+    await expectCorsRefusal(await preflight(harness, 'https://evil.example.net'), 'https://evil.example.net');
     const post = await fetch(`${harness.gateway.url}/graphql`, {
       method: 'POST',
       headers: { origin: 'https://evil.example.net', 'content-type': 'application/json' },
@@ -82,6 +88,29 @@ describe('any origin', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('with a KAZOO_URL and no CORS_ORIGINS', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ gateway: { cors: { origins: loadConfig({ KAZOO_URL: 'http://kazoo:8000' }).corsOrigins } } });
+  });
+  afterAll(() => harness.close());
+
+  it("refuses a dev server's preflight as CORS, not with Apollo's CSRF error", async () => {
+    await expectCorsRefusal(await preflight(harness, 'http://localhost:5173'), 'http://localhost:5173');
+  });
+
+  it('sends no CORS headers on other requests', async () => {
+    const response = await fetch(`${harness.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json', 'x-auth-token': harness.token },
+      body: JSON.stringify({ query: '{ viewer { accountId } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('vary')).toBeNull();
   });
 });
 
