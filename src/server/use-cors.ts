@@ -29,6 +29,14 @@ const ALLOWED_HEADERS = [
   // Apollo's CSRF prevention accepts requests carrying either of these.
   'apollo-require-preflight',
   'x-apollo-operation-name',
+  // Apollo Client's clientAwareness.
+  'apollographql-client-name',
+  'apollographql-client-version',
+  // Trace propagation: W3C Trace Context and Baggage (OpenTelemetry web), and Sentry's browser SDK.
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'sentry-trace',
 ];
 const EXPOSED_HEADERS = 'x-request-id, retry-after';
 /** An origin as browsers send it (lower case, punycode host), or one whose port is `*`. */

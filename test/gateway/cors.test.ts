@@ -8,10 +8,10 @@ import type { Harness } from '../helpers/harness.js';
 
 const ALLOWED = 'https://admin.example.com';
 
-async function preflight(harness: Harness, origin: string): Promise<Response> {
+async function preflight(harness: Harness, origin: string, requestHeaders = 'content-type, x-auth-token'): Promise<Response> {
   return fetch(`${harness.gateway.url}/graphql`, {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-auth-token' },
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders },
   });
 }
 
@@ -26,6 +26,16 @@ async function expectCorsRefusal(response: Response, origin: string): Promise<vo
   expect(body.errors[0]?.message).toContain(`CORS_ORIGINS=${origin}`);
   expect(body.errors[0]?.message).not.toMatch(/CSRF/);
 }
+
+/** The headers Apollo Client (clientAwareness), OpenTelemetry web and Sentry add to requests. */
+const CLIENT_HEADERS = [
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'sentry-trace',
+];
 
 describe('a list of origins, with credentials', () => {
   let harness: Harness;
@@ -117,6 +127,13 @@ describe('demo mode (no KAZOO_URL): dev servers on this machine, on any port', (
       expect(await response.json()).toEqual({ data: { viewer: { accountId: harness.accountId } } });
     });
   }
+
+  it('allows the headers common clients add (Apollo client awareness, trace propagation)', async () => {
+    const answer = await preflight(harness, 'http://localhost:5173', ['content-type', 'x-auth-token', ...CLIENT_HEADERS].join(', '));
+    expect(answer.status).toBe(204);
+    const allowed = (answer.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(CLIENT_HEADERS));
+  });
 
   // Only http, only those two hosts, and the host never as a prefix.
   for (const origin of [
