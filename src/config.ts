@@ -8,7 +8,7 @@ import {
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from './server/gateway.js';
-import { corsOriginsProblem } from './server/use-cors.js';
+import { corsOriginsProblem, LOCAL_DEV_ORIGINS } from './server/use-cors.js';
 import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
@@ -49,7 +49,10 @@ export interface GatewayConfig {
   rateLimitBurst: number;
   /** Proxies in front of the gateway that append to X-Forwarded-For (for the address of requests without a token). */
   trustProxyHops: number;
-  /** Origins allowed to call the gateway from a browser; ['*'] for any; [] for none. */
+  /**
+   * Origins allowed to call the gateway from a browser (`http://localhost:*`: any port); ['*'] for any; [] for none.
+   * Unset: local dev servers in demo mode (LOCAL_DEV_ORIGINS), none with a KAZOO_URL.
+   */
   corsOrigins: string[];
   corsAllowCredentials: boolean;
   metricsEnabled: boolean;
@@ -120,10 +123,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       throw new ConfigError(`KAZOO_URL is the Crossbar base without /v2 (the gateway adds it), got "${kazooUrl}"`);
     }
   }
-  const corsOrigins = (env.CORS_ORIGINS ?? '')
+  const listedCorsOrigins = (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '');
+  const corsOrigins =
+    listedCorsOrigins.length > 0 ? listedCorsOrigins : kazooUrl === undefined ? [...LOCAL_DEV_ORIGINS] : [];
   const corsAllowCredentials = boolean(env, 'CORS_ALLOW_CREDENTIALS', false);
   const corsProblem = corsOriginsProblem(corsOrigins, corsAllowCredentials);
   if (corsProblem !== undefined) throw new ConfigError(`CORS_ORIGINS: ${corsProblem}`);

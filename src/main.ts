@@ -84,6 +84,7 @@ async function main(): Promise<void> {
         '',
         `GraphQL:        ${gateway.url}/graphql${config.graphiql ? ' (GraphiQL in a browser)' : ''}`,
         `Dashboard:      ${gateway.url}/dashboard`,
+        `CORS origins:   ${config.corsOrigins.join(', ')} (browser dev servers; set CORS_ORIGINS to change)`,
         `Demo account:   ${demo.accountId}`,
         `Demo token:     ${demo.token}`,
         '',

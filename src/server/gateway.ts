@@ -67,7 +67,7 @@ export interface GatewayOptions {
   maxBatchSize?: number;
   /** Per-token request rate at /graphql; no limit when absent. `trustedProxyHops`: see use-rate-limit.ts. */
   rateLimit?: Pick<RateLimitOptions, 'requestsPerSecond' | 'burst' | 'trustedProxyHops'>;
-  /** CORS for browser frontends on other origins; no CORS headers when absent. */
+  /** CORS for browser frontends on other origins; no CORS headers when absent (preflights are refused as CORS). */
   cors?: CorsOptions;
   /** Serve Prometheus metrics at /metrics (default true). */
   metrics?: boolean;
@@ -211,7 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const health = useHealthCheck(kazooReadiness(client));
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
-  const cors = options.cors === undefined || options.cors.origins.length === 0 ? undefined : useCors(options.cors);
+  // Even with no origins allowed: a preflight gets a CORS refusal, not Apollo's CSRF error.
+  const cors = useCors(options.cors ?? { origins: [] });
   const ui = loadUiBuild(options.uiDir);
   const graphiql = options.graphiql === false ? undefined : useGraphiQL({ build: ui, demo: options.demo });
 
@@ -228,7 +229,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
     requestLogging.trackHttp(request, response, requestId);
-    if (cors?.handle(request, response) === true) return;
+    if (cors.handle(request, response)) return;
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const route = routes.get(path);
     Promise.resolve()

@@ -14,7 +14,7 @@ describe('production settings', () => {
       rateLimitPerSecond: 20,
       rateLimitBurst: 40,
       trustProxyHops: 0,
-      corsOrigins: [],
+      corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
       corsAllowCredentials: false,
       metricsEnabled: true,
       circuitBreakerFailures: 10,
