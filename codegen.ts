@@ -13,19 +13,42 @@ const models: Record<string, string> = {
   DeviceConnection: '../models.js#DeviceConnectionModel',
   UserConnection: '../models.js#UserConnectionModel',
   Viewer: '../models.js#ViewerModel',
-  QuickcallResult: '../models.js#QuickcallModel',
-  AuthPayload: '../models.js#AuthPayloadModel',
+  Account: '../models.js#AccountModel',
+  Quickcall: '../models.js#QuickcallModel',
+  AccessToken: '../models.js#AccessTokenModel',
+  UserError: '../models.js#UserErrorModel',
   RegistrationEvent: '../../subscriptions/registration-event.js#RegistrationEventModel',
+  // Mutation payloads (models.ts Payload): the mutation's objects, or its userErrors.
+  LoginWithCredentialsPayload: '../models.js#LoginPayloadModel',
+  LoginWithApiKeyPayload: '../models.js#LoginPayloadModel',
+  CreateDevicePayload: '../models.js#CreateDevicePayloadModel',
+  UpdateDevicePayload: '../models.js#DevicePayloadModel',
+  ReplaceDevicePayload: '../models.js#DevicePayloadModel',
+  DeleteDevicePayload: '../models.js#DeleteDevicePayloadModel',
+  SyncDevicePayload: '../models.js#DevicePayloadModel',
+  NotifyDevicePayload: '../models.js#DevicePayloadModel',
+  ResetDevicePresencePayload: '../models.js#DevicePayloadModel',
+  QuickcallDevicePayload: '../models.js#QuickcallDevicePayloadModel',
+  CreateUserPayload: '../models.js#CreateUserPayloadModel',
+  UpdateUserPayload: '../models.js#UserPayloadModel',
+  ReplaceUserPayload: '../models.js#UserPayloadModel',
+  DeleteUserPayload: '../models.js#DeleteUserPayloadModel',
 };
 
 /** Every other object type (sip, caller id, media...) is resolved straight from the Kazoo JSON object. */
 const schema = buildSchema(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 const rootTypes = new Set(['Query', 'Mutation', 'Subscription']);
+// A payload typed as a plain Kazoo object would let a mutation resolver return anything: each needs its model.
+const unmappedPayloads = Object.keys(schema.getTypeMap()).filter((name) => name.endsWith('Payload') && !(name in models));
+if (unmappedPayloads.length > 0) throw new Error(`codegen.ts maps no model for ${unmappedPayloads.join(', ')}`);
 const kazooObjects = Object.fromEntries(
   Object.values(schema.getTypeMap())
     .filter((type) => isObjectType(type) && !type.name.startsWith('__') && !rootTypes.has(type.name) && !(type.name in models))
     .map((type) => [type.name, '../models.js#KazooObject']),
 );
+
+/** Scalars over Kazoo's string fields (src/graphql/scalars.ts): strings both ways. */
+const KAZOO_STRING_SCALARS = { MAC: 'string', IPv4: 'string', IP: 'string', TimeZone: 'string', Locale: 'string', URL: 'string' };
 
 const config: CodegenConfig = {
   schema: './schema.graphql',
@@ -41,7 +64,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         contextType: '../context.js#GatewayContext',
         mappers: { ...kazooObjects, ...models },
-        scalars: { JSON: 'unknown', DateTime: 'Date | string' },
+        scalars: { JSON: 'unknown', DateTime: 'Date | string', ...KAZOO_STRING_SCALARS },
         enumsAsTypes: true,
         avoidOptionals: false,
         maybeValue: 'T | null',
@@ -62,7 +85,7 @@ const config: CodegenConfig = {
         documentMode: 'string',
         enumsAsTypes: true,
         skipTypename: true,
-        scalars: { JSON: 'unknown', DateTime: 'string', ID: 'string' },
+        scalars: { JSON: 'unknown', DateTime: 'string', ID: 'string', ...KAZOO_STRING_SCALARS },
         maybeValue: 'T | null',
         inputMaybeValue: 'T | null | undefined',
       },

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         '',
         'Try:',
         `  curl -s ${gateway.url}/graphql -H 'content-type: application/json' -H 'x-auth-token: ${demo.token}' \\`,
-        `    -d '{"query":"{ devices(accountId: \\"${demo.accountId}\\", first: 5) { nodes { name deviceType registration { registered } owner { fullName } } } }"}'`,
+        `    -d '{"query":"{ devices(first: 5) { nodes { name deviceType registration { registered } owner { fullName } } } }"}'`,
         '',
       ].join('\n') + '\n',
     );

@@ -20,9 +20,26 @@ describe('global ids', () => {
   });
 
   it('refuse anything the gateway did not make', () => {
-    for (const id of ['', DEVICE, 'djE6RGV2aWNlOg', Buffer.from(`v1:Device:${ACCOUNT}`).toString('base64url'), Buffer.from(`v1:Nope:${ACCOUNT}:${DEVICE}`).toString('base64url'), Buffer.from(`v1:Device:${ACCOUNT}:../users`).toString('base64url'), 'x'.repeat(500)]) {
+    const device = Buffer.from(globalId('Device', ACCOUNT, DEVICE), 'base64url');
+    const bytes = (mutate: (copy: Buffer) => Buffer): string => mutate(Buffer.from(device)).toString('base64url');
+    for (const id of [
+      '',
+      DEVICE,
+      'x'.repeat(500),
+      bytes((copy) => copy.subarray(0, 20)),
+      bytes((copy) => Buffer.concat([copy, Buffer.from([0])])),
+      bytes((copy) => ((copy[0] = 2), copy)),
+      bytes((copy) => ((copy[1] = 9), copy)),
+      `${globalId('Device', ACCOUNT, DEVICE)}=`,
+      `${globalId('Device', ACCOUNT, DEVICE)}.`,
+    ]) {
       expect(parseGlobalId(id)).toBeUndefined();
     }
     expect(() => assertGlobalId(globalId('User', ACCOUNT, DEVICE), 'Device', 'id')).toThrow('id must be the id of a Device');
+  });
+
+  it('are short: 46 characters for a document, 24 for an account', () => {
+    expect(globalId('Device', ACCOUNT, DEVICE)).toHaveLength(46);
+    expect(globalId('Account', ACCOUNT)).toHaveLength(24);
   });
 });

@@ -1,15 +1,21 @@
 // Global object ids (Relay's Global Object Identification): every `id` of the API names one object of one type
 // across every account, so clients' normalized caches (Apollo's `Type:id`, Relay's store) can never mix two objects.
-// The id is opaque to clients: base64url of `v1:<Type>:<accountId>[:<kazooId>]`, which carries what the gateway needs
-// to refetch the object (`node(id:)`) without asking which account it is in. Kazoo's own ids are on `kazooId`.
+// The id is opaque to clients: base64url of a version byte, a type byte, the account id and (but for an Account) the
+// Kazoo id, the two ids as their 16 bytes. That carries what the gateway needs to refetch the object (`node(id:)`)
+// without asking which account it is in, in 46 characters (a page of 50 devices is several KB smaller than with the
+// ids spelt out). Kazoo's own ids are on `kazooId`.
 import { KazooError } from '../kazoo/errors.js';
-import { isKazooId } from '../kazoo/paths.js';
 
 /** The types that implement Node. */
 export type NodeType = 'Account' | 'Device' | 'User' | 'Registration';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Account', 'Device', 'User', 'Registration']);
-const VERSION = 'v1';
+/** The type byte of each type (never renumbered: ids already handed out must keep their meaning). */
+const TYPE_CODES: Readonly<Record<NodeType, number>> = { Account: 1, Device: 2, User: 3, Registration: 4 };
+const TYPES_BY_CODE: ReadonlyMap<number, NodeType> = new Map(
+  Object.entries(TYPE_CODES).map(([type, code]) => [code, type as NodeType]),
+);
+const VERSION = 1;
+const KAZOO_ID_BYTES = 16;
 
 export interface NodeAddress {
   type: NodeType;
@@ -19,20 +25,27 @@ export interface NodeAddress {
 }
 
 export function globalId(type: NodeType, accountId: string, kazooId: string = accountId): string {
-  const parts = type === 'Account' ? [VERSION, type, accountId] : [VERSION, type, accountId, kazooId];
-  return Buffer.from(parts.join(':')).toString('base64url');
+  const bytes = Buffer.allocUnsafe(type === 'Account' ? 2 + KAZOO_ID_BYTES : 2 + 2 * KAZOO_ID_BYTES);
+  bytes[0] = VERSION;
+  bytes[1] = TYPE_CODES[type];
+  bytes.write(accountId, 2, KAZOO_ID_BYTES, 'hex');
+  if (type !== 'Account') bytes.write(kazooId, 2 + KAZOO_ID_BYTES, KAZOO_ID_BYTES, 'hex');
+  return bytes.toString('base64url');
 }
 
 /** What a global id names, or undefined when the string is not one of ours. */
 export function parseGlobalId(id: string): NodeAddress | undefined {
-  // The longest id we make is under 100 characters; anything longer is not one.
-  if (id.length > 128) return undefined;
-  const [version, type, accountId, kazooId, ...rest] = Buffer.from(id, 'base64url').toString('utf8').split(':');
-  if (version !== VERSION || type === undefined || !NODE_TYPES.has(type) || !isKazooId(accountId) || rest.length > 0) {
-    return undefined;
-  }
-  if (type === 'Account') return kazooId === undefined ? { type, accountId, kazooId: accountId } : undefined;
-  return isKazooId(kazooId) ? { type: type as NodeType, accountId, kazooId } : undefined;
+  // 46 characters at most; the check also keeps a huge string from being decoded.
+  if (id.length > 48) return undefined;
+  const bytes = Buffer.from(id, 'base64url');
+  const type = TYPES_BY_CODE.get(bytes[1] ?? 0);
+  if (bytes[0] !== VERSION || type === undefined) return undefined;
+  const expected = type === 'Account' ? 2 + KAZOO_ID_BYTES : 2 + 2 * KAZOO_ID_BYTES;
+  // Re-encoding must give the same string: no padding, no stray characters, one spelling per id.
+  if (bytes.length !== expected || bytes.toString('base64url') !== id) return undefined;
+  const accountId = bytes.toString('hex', 2, 2 + KAZOO_ID_BYTES);
+  const kazooId = type === 'Account' ? accountId : bytes.toString('hex', 2 + KAZOO_ID_BYTES);
+  return { type, accountId, kazooId };
 }
 
 /** A global id of the given type, or a BAD_USER_INPUT error naming the argument. */

@@ -4,13 +4,22 @@
 // recursively when it converts them. So, driven by the schema's argument and input types (a field is covered by being
 // declared), every String or ID argument and input field of a mutation, and every string and key inside its JSON
 // values, is refused when it holds a control character, and a JSON value nested deeper than MAX_JSON_DEPTH levels is
-// refused whole. The `@text` directive in schema.graphql names the exceptions. The few arguments that end up in SIP
+// refused whole. The `@text` directive in schema.graphql names the exceptions. An enum value marked `@readOnly`
+// (`DeviceType.OTHER`, which stands for no one Kazoo value) is refused too. The few arguments that end up in SIP
 // headers on their own (a NOTIFY's event, a quickcall's caller ID) have stricter rules of their own, below.
+// Problems are reported with the path the client wrote as a list of keys (a JSON key may itself hold a dot), and
+// become the mutation's userErrors (errors.ts).
 import { getDirective } from '@graphql-tools/utils';
 import { getNullableType, isEnumType, isInputObjectType, isListType } from 'graphql';
-import type { GraphQLArgument, GraphQLInputField, GraphQLInputType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type {
+  GraphQLArgument,
+  GraphQLEnumType,
+  GraphQLInputField,
+  GraphQLInputType,
+  GraphQLResolveInfo,
+  GraphQLSchema,
+} from 'graphql';
 import { KazooError } from '../kazoo/errors.js';
-import type { KazooFieldError } from '../kazoo/errors.js';
 
 /** Kazoo documents are a handful of levels deep; anything far deeper is not a document but an attack on a stack. */
 export const MAX_JSON_DEPTH = 32;
@@ -46,22 +55,40 @@ function textRule(schema: GraphQLSchema, element: GraphQLArgument | GraphQLInput
   return rule;
 }
 
-/**
- * Refuses (INVALID_ARGUMENT, so BAD_USER_INPUT) the arguments of the field being resolved when a string in them
- * holds a control character its rule forbids, or a JSON value is nested too deep. Each problem names the path the
- * client wrote: `input.callerId.internal.name`, `input.flags.2`, `input.extra.mobile.mdn`.
- */
-export function checkArguments(info: GraphQLResolveInfo, args: Readonly<Record<string, unknown>>): void {
-  const field = info.parentType.getFields()[info.fieldName];
-  const problems: KazooFieldError[] = [];
-  for (const argument of field?.args ?? []) {
-    checkValue(info.schema, argument.type, args[argument.name], argument.name, textRule(info.schema, argument), problems);
+/** One thing the gateway refuses in a mutation's arguments. */
+export interface InputProblem {
+  /** The path the client wrote: `['input', 'callerId', 'internal', 'name']`, `['input', 'flags', '2']`. */
+  field: readonly string[];
+  /** The gateway's rule: `controlCharacter` or `maxDepth`. */
+  rule: string;
+  message: string;
+}
+
+/** The internal values of an enum's `@readOnly` values, by enum. */
+const readOnlyValues = new WeakMap<GraphQLEnumType, ReadonlyMap<unknown, string>>();
+
+function readOnlyValuesOf(schema: GraphQLSchema, type: GraphQLEnumType): ReadonlyMap<unknown, string> {
+  let values = readOnlyValues.get(type);
+  if (values === undefined) {
+    values = new Map(
+      type.getValues().flatMap((value) => (getDirective(schema, value, 'readOnly') === undefined ? [] : [[value.value, value.name]])),
+    );
+    readOnlyValues.set(type, values);
   }
-  const reported = problems.slice(0, MAX_REPORTED);
-  const [first] = reported;
-  if (first === undefined) return;
-  const more = reported.length > 1 ? ` (and ${reported.length - 1} more in extensions.fieldErrors)` : '';
-  throw new KazooError('INVALID_ARGUMENT', `\`${first.field}\` ${first.message}${more}`, { fieldErrors: reported });
+  return values;
+}
+
+/**
+ * What the arguments of the field being resolved hold that is refused: a string with a control character its rule
+ * forbids, or a JSON value nested too deep. At most MAX_REPORTED problems, in the order the client wrote them.
+ */
+export function argumentProblems(info: GraphQLResolveInfo, args: Readonly<Record<string, unknown>>): InputProblem[] {
+  const field = info.parentType.getFields()[info.fieldName];
+  const problems: InputProblem[] = [];
+  for (const argument of field?.args ?? []) {
+    checkValue(info.schema, argument.type, args[argument.name], [argument.name], textRule(info.schema, argument), problems);
+  }
+  return problems.slice(0, MAX_REPORTED);
 }
 
 /** A value as graphql-js coerced it: lists are arrays, input objects plain objects, enums already Kazoo values. */
@@ -69,15 +96,15 @@ function checkValue(
   schema: GraphQLSchema,
   type: GraphQLInputType,
   value: unknown,
-  path: string,
+  path: readonly string[],
   rule: TextRule,
-  problems: KazooFieldError[],
+  problems: InputProblem[],
 ): void {
   if (value === null || value === undefined || problems.length >= MAX_REPORTED) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
     if (Array.isArray(value)) {
-      value.forEach((item, index) => checkValue(schema, nullable.ofType, item, `${path}.${index}`, rule, problems));
+      value.forEach((item, index) => checkValue(schema, nullable.ofType, item, [...path, String(index)], rule, problems));
     }
     return;
   }
@@ -86,13 +113,19 @@ function checkValue(
     for (const [name, fieldValue] of Object.entries(value as Readonly<Record<string, unknown>>)) {
       const field = fields[name];
       if (field !== undefined) {
-        checkValue(schema, field.type, fieldValue, `${path}.${name}`, textRule(schema, field), problems);
+        checkValue(schema, field.type, fieldValue, [...path, name], textRule(schema, field), problems);
       }
     }
     return;
   }
-  // Enum values are the schema's own. Every scalar (String, ID, JSON...) is checked as the JSON it is sent as.
-  if (!isEnumType(nullable)) checkJson(value, path, rule, problems);
+  // Enum values are the schema's own, but a read-only one stands for no value to send. Every scalar (String, ID,
+  // JSON...) is checked as the JSON it is sent as.
+  if (isEnumType(nullable)) {
+    const readOnly = readOnlyValuesOf(schema, nullable).get(value);
+    if (readOnly !== undefined) problems.push({ field: path, rule: 'readOnly', message: `cannot be ${readOnly}: that value is only reported, never written` });
+  } else {
+    checkJson(value, path, rule, problems);
+  }
 }
 
 /** Where a JSON value sits, as a chain to its parent: a path string is only built for a value that is refused. */
@@ -100,18 +133,19 @@ interface JsonNode {
   value: unknown;
   depth: number;
   parent: JsonNode | undefined;
-  key: string;
+  /** The key under its parent; for the root, the path of the argument or input field holding the value. */
+  keys: readonly string[];
 }
 
-function pathOf(node: JsonNode): string {
-  const keys: string[] = [];
-  for (let at: JsonNode | undefined = node; at !== undefined; at = at.parent) keys.push(at.key);
-  return keys.reverse().join('.');
+function pathOf(node: JsonNode): string[] {
+  const keys: (readonly string[])[] = [];
+  for (let at: JsonNode | undefined = node; at !== undefined; at = at.parent) keys.push(at.keys);
+  return keys.reverse().flat();
 }
 
 /** Walks a JSON value without recursion, so no depth of input can overflow the stack before it is refused. */
-function checkJson(root: unknown, path: string, rule: TextRule, problems: KazooFieldError[]): void {
-  const pending: JsonNode[] = [{ value: root, depth: 0, parent: undefined, key: path }];
+function checkJson(root: unknown, path: readonly string[], rule: TextRule, problems: InputProblem[]): void {
+  const pending: JsonNode[] = [{ value: root, depth: 0, parent: undefined, keys: path }];
   for (let node = pending.pop(); node !== undefined && problems.length < MAX_REPORTED; node = pending.pop()) {
     const { value, depth } = node;
     if (typeof value === 'string') {
@@ -133,7 +167,7 @@ function checkJson(root: unknown, path: string, rule: TextRule, problems: KazooF
     // Pushed last to first, so that problems are found, and reported, in the order the client wrote them.
     for (let index = entries.length - 1; index >= 0; index--) {
       const [key, item] = entries[index] as [string, unknown];
-      pending.push({ value: item, depth: depth + 1, parent: node, key });
+      pending.push({ value: item, depth: depth + 1, parent: node, keys: [key] });
     }
   }
 }

@@ -7,7 +7,6 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
   getNamedType,
-  GraphQLError,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -20,6 +19,7 @@ import type {
   GraphQLSchema,
 } from 'graphql';
 import { isRecord } from '../kazoo/client.js';
+import { KazooError } from '../kazoo/errors.js';
 import type { KazooObject } from '../kazoo/types.js';
 import type { GatewayContext } from './context.js';
 import { toGraphQLError } from './errors.js';
@@ -121,13 +121,22 @@ export function applyKazooMapping(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** Input shapes that are neither plain objects nor `mapKey` lists, converted by a function of their own. */
-export type InputShapeConverter = (value: unknown) => unknown;
+/**
+ * A list input whose Kazoo shape is neither a list nor a `mapKey` object (provisioner keys), converted by functions of
+ * its own, both ways: to Kazoo, and from the paths of Kazoo's errors back to the entries.
+ */
+export interface ListShape {
+  toKazoo: (entries: unknown) => unknown;
+  /** The Kazoo key an entry is stored under, by which Kazoo's errors name it. */
+  keyOf: (entry: Readonly<Record<string, unknown>>) => string;
+  /** The entry field a Kazoo path below the entry's key came from (`[]`: the entry itself); undefined if none. */
+  fieldsBelow: (kazooPath: readonly string[]) => readonly string[] | undefined;
+}
 
 export interface InputConversion {
   schema: GraphQLSchema;
-  /** Converters by input object type name, applied to list values of that type. */
-  listConverters?: Readonly<Record<string, InputShapeConverter>>;
+  /** Shapes by input object type name, applied to list values of that type. */
+  listShapes?: Readonly<Record<string, ListShape>>;
 }
 
 /**
@@ -154,8 +163,8 @@ export function toKazooDocument(
   const extra = input.extra;
   if (extra !== undefined && extra !== null) {
     if (!isRecord(extra)) {
-      throw new GraphQLError('`extra` must be a JSON object of Kazoo fields', {
-        extensions: { code: 'BAD_USER_INPUT', fieldErrors: [{ field: 'input.extra', rule: 'type', message: 'must be an object' }] },
+      throw new KazooError('INVALID_ARGUMENT', '`input.extra` must be a JSON object of Kazoo fields', {
+        fieldErrors: [{ field: 'input.extra', rule: 'type', message: 'must be a JSON object of Kazoo fields' }],
       });
     }
     return deepMerge(extra, document);
@@ -174,8 +183,8 @@ function convertInputValue(
   if (!isInputObjectType(named)) return value;
   if (isListOf(field.type)) {
     const items = value as Readonly<Record<string, unknown>>[];
-    const converter = conversion.listConverters?.[named.name];
-    if (converter !== undefined) return converter(items);
+    const shape = conversion.listShapes?.[named.name];
+    if (shape !== undefined) return shape.toKazoo(items);
     const entries = items.map((item) => toKazooDocument(conversion, named, item));
     if (directive?.mapKey === undefined) return entries;
     const mapKey = snakeCase(directive.mapKey);
@@ -215,30 +224,140 @@ export function withoutNulls(document: Readonly<KazooObject>): KazooObject {
   return cleaned;
 }
 
+/** Where a Kazoo field of a written document came from in the client's input (inputLocationOf). */
+export interface InputLocation {
+  /** From the argument down, list entries by their position in the list the client sent. */
+  path: readonly string[];
+  /** Whether `path` names the Kazoo field itself, or only the nearest input around it. */
+  exact: boolean;
+}
+
 /**
- * The GraphQL input path of a Kazoo field (`sip.username` -> `input.sip.username`), so a Kazoo validation error
- * points at what the client wrote. Undefined when the Kazoo field is not modelled by the input type.
+ * The place in the client's input that a Kazoo field of the document written from it came from, so that a Kazoo
+ * validation error points at what the client wrote: `sip.username` -> `input.sip.username`; an entry of a keyed list
+ * by its position in the list sent (`provision.combo_keys.3` -> `input.provision.comboKeys.<position of the key with
+ * index 3>`, `call_restriction.international.action` -> `input.callRestriction.<position>.action`); a key the client
+ * put in `extra` -> `input.extra....`. A Kazoo field the input does not hold (a stored key a PATCH kept) gets the
+ * nearest input around it, not exact. Kazoo escapes a dot inside a key as `%2E` (kazoo-crossbar.md §1.3).
  */
-export function inputPathOf(
-  schema: GraphQLSchema,
+export function inputLocationOf(
+  conversion: InputConversion,
   type: GraphQLInputObjectType,
-  kazooPath: string,
+  input: Readonly<Record<string, unknown>>,
+  kazooField: string,
   argumentName: string,
-): string | undefined {
-  const path = [argumentName];
-  let current: GraphQLInputObjectType = type;
-  const segments = kazooPath.split('.');
-  for (const [position, segment] of segments.entries()) {
-    const match = Object.values(current.getFields()).find(
-      (field) => kazooKeyOf(schema, field) === segment,
-    );
-    if (match === undefined) return undefined;
-    path.push(match.name);
-    const named = getNamedType(match.type);
-    if (position < segments.length - 1) {
-      if (!isInputObjectType(named) || isListOf(match.type)) return path.join('.');
-      current = named;
+): InputLocation {
+  const segments = kazooField.split('.').map((segment) => segment.replaceAll('%2E', '.'));
+  const modelled = locateInObject(conversion, type, input, segments, [argumentName]);
+  if (modelled.exact) return modelled;
+  // `extra` is merged under the modelled fields, so a key it holds that no modelled field wrote came from it.
+  const extra = input.extra;
+  if (isRecord(extra) && holdsPath(extra, segments)) return { path: [argumentName, 'extra', ...segments], exact: true };
+  return modelled;
+}
+
+function holdsPath(value: unknown, segments: readonly string[]): boolean {
+  let at = value;
+  for (const segment of segments) {
+    if (!isRecord(at) || !(segment in at)) return false;
+    at = at[segment];
+  }
+  return true;
+}
+
+function locateInObject(
+  conversion: InputConversion,
+  type: GraphQLInputObjectType,
+  value: unknown,
+  segments: readonly string[],
+  path: readonly string[],
+): InputLocation {
+  const [segment, ...rest] = segments;
+  if (segment === undefined) return { path, exact: true };
+  for (const field of Object.values(type.getFields())) {
+    if (field.name === 'extra') continue;
+    const directive = kazooDirective(conversion.schema, field);
+    const fieldValue = isRecord(value) ? value[field.name] : undefined;
+    if (directive?.inline === true) {
+      // The entries' keys sit in this object itself, beside its own keys (dial plan rules beside `system`).
+      const position = entryPosition(conversion, field, directive, fieldValue, segment);
+      if (position !== undefined) return locateBelowEntry(conversion, field, directive, fieldValue, position, rest, [...path, field.name]);
+    } else if (kazooKeyOf(conversion.schema, field) === segment) {
+      return locateInField(conversion, field, directive, fieldValue, rest, [...path, field.name]);
     }
   }
-  return path.join('.');
+  return { path, exact: false };
+}
+
+function locateInField(
+  conversion: InputConversion,
+  field: GraphQLInputField,
+  directive: KazooDirective | undefined,
+  value: unknown,
+  segments: readonly string[],
+  path: readonly string[],
+): InputLocation {
+  const [key, ...rest] = segments;
+  if (key === undefined) return { path, exact: true };
+  const named = getNamedType(field.type);
+  if (isInputObjectType(named)) {
+    if (!isListOf(field.type)) return locateInObject(conversion, named, value, segments, path);
+    const position = entryPosition(conversion, field, directive, value, key);
+    if (position === undefined) return { path, exact: false };
+    return locateBelowEntry(conversion, field, directive, value, position, rest, path);
+  }
+  // JSON values and lists of values are sent as they are: Kazoo's path below them is the client's.
+  if (isListOf(field.type) || named.name === 'JSON') return { path: [...path, ...segments], exact: true };
+  return { path, exact: false };
+}
+
+/** The position, in the list the client sent, of the entry Kazoo names by `key`. */
+function entryPosition(
+  conversion: InputConversion,
+  field: GraphQLInputField,
+  directive: KazooDirective | undefined,
+  entries: unknown,
+  key: string,
+): number | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const mapKey = directive?.mapKey;
+  const keyOf = conversion.listShapes?.[getNamedType(field.type).name]?.keyOf ??
+    (mapKey === undefined ? undefined : (entry: Readonly<Record<string, unknown>>) => String(entry[mapKey]));
+  if (keyOf === undefined) {
+    // A plain list of objects, sent as a Kazoo list: Kazoo names an entry by its index.
+    const index = Number(key);
+    return Number.isInteger(index) && index >= 0 && index < entries.length && String(index) === key ? index : undefined;
+  }
+  // The last entry with the key is the one Kazoo received (later entries overwrite earlier ones).
+  for (let position = entries.length - 1; position >= 0; position--) {
+    const entry: unknown = entries[position];
+    if (isRecord(entry) && keyOf(entry) === key) return position;
+  }
+  return undefined;
+}
+
+function locateBelowEntry(
+  conversion: InputConversion,
+  field: GraphQLInputField,
+  directive: KazooDirective | undefined,
+  entries: unknown,
+  position: number,
+  segments: readonly string[],
+  listPath: readonly string[],
+): InputLocation {
+  const path = [...listPath, String(position)];
+  const entryType = getNamedType(field.type) as GraphQLInputObjectType;
+  const entry: unknown = (entries as readonly unknown[])[position];
+  const shape = conversion.listShapes?.[entryType.name];
+  if (shape !== undefined) {
+    const below = shape.fieldsBelow(segments);
+    return below === undefined ? { path, exact: false } : { path: [...path, ...below], exact: true };
+  }
+  const mapValue = directive?.mapValue;
+  if (mapValue === undefined || segments.length === 0) return locateInObject(conversion, entryType, entry, segments, path);
+  // The Kazoo value under the entry's key is the entry's `mapValue` field.
+  const valueField = entryType.getFields()[mapValue];
+  if (valueField === undefined) return { path, exact: false };
+  const value = isRecord(entry) ? entry[mapValue] : undefined;
+  return locateInField(conversion, valueField, kazooDirective(conversion.schema, valueField), value, segments, [...path, mapValue]);
 }

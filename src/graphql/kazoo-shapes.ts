@@ -4,6 +4,7 @@
 // strings). Everything else goes through kazoo-mapping.ts.
 import { isRecord } from '../kazoo/client.js';
 import type { KazooObject } from '../kazoo/types.js';
+import type { ListShape } from './kazoo-mapping.js';
 
 /** Provisioner keys -> entries ordered by key index; `null` slots (which Kazoo drops on save) are skipped. */
 export function provisionKeysFromKazoo(keys: unknown): KazooObject[] | null {
@@ -33,7 +34,7 @@ interface ProvisionKeyInput {
 
 /** Entries -> Kazoo's keyed object. A label turns the value into `{label, value}`, whose value is an integer slot
  * for parking keys (devices.combo_key schema). */
-export function provisionKeysToKazoo(entries: unknown): KazooObject {
+function provisionKeysToKazoo(entries: unknown): KazooObject {
   const keys: KazooObject = {};
   for (const entry of entries as ProvisionKeyInput[]) {
     const value = entry.type === 'parking' && entry.label != null ? Number(entry.value) : entry.value;
@@ -44,6 +45,30 @@ export function provisionKeysToKazoo(entries: unknown): KazooObject {
   }
   return keys;
 }
+
+/** Where a Kazoo path below one provisioner key came from in its ProvisionKeyInput (`value.label` -> `label`). */
+function provisionKeyFieldsBelow(kazooPath: readonly string[]): readonly string[] | undefined {
+  switch (kazooPath.join('.')) {
+    case '':
+      return [];
+    case 'type':
+      return ['type'];
+    case 'value':
+    case 'value.value':
+      return ['value'];
+    case 'value.label':
+      return ['label'];
+    default:
+      return undefined;
+  }
+}
+
+/** ProvisionKeyInput lists, stored by Kazoo as objects keyed by key index. */
+export const provisionKeysShape: ListShape = {
+  toKazoo: provisionKeysToKazoo,
+  keyOf: (entry) => String(entry.index),
+  fieldsBelow: provisionKeyFieldsBelow,
+};
 
 /** Dial plan regex rules: every key but `system` is a regular expression with its rewrite. */
 export function dialPlanRulesFromKazoo(dialPlan: unknown): KazooObject[] {

@@ -7,6 +7,7 @@ import type { KazooDevice, KazooObject, KazooUser } from '../kazoo/types.js';
 import { documentKey } from '../loaders/index.js';
 import type { Loaders, RegisteredDevice } from '../loaders/index.js';
 import type { GatewayContext } from './context.js';
+import type { UserErrorCode } from './generated/resolvers-types.js';
 
 export type { KazooObject } from '../kazoo/types.js';
 
@@ -78,10 +79,13 @@ export class UserRef extends DocumentRef<KazooUser> {
 
 /** A device's registration: registered with details, registered with only a status, or not registered. */
 export interface RegistrationModel {
+  readonly kind: 'registration';
   accountId: string;
   deviceId: string;
   registered: boolean;
   details: RegisteredDevice['details'];
+  /** When Kazoo's answer was read (ms since the epoch): the `expires` seconds in `details` count from then. */
+  readAt: number;
 }
 
 export interface UserDeviceModel {
@@ -92,11 +96,21 @@ export interface UserDeviceModel {
 export interface Connection<Node> {
   edges: { cursor: string; node: Node }[];
   nodes: Node[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 export type DeviceConnectionModel = Connection<DeviceRef>;
 export type UserConnectionModel = Connection<UserRef>;
+
+/** An account: only its id is at hand; every other field is read when asked for. */
+export interface AccountModel {
+  readonly kind: 'account';
+  accountId: string;
+}
+
+export function accountModel(accountId: string): AccountModel {
+  return { kind: 'account', accountId };
+}
 
 export interface ViewerModel {
   accountId: string;
@@ -115,13 +129,38 @@ export interface QuickcallModel {
   number: string;
 }
 
-export interface AuthPayloadModel {
+export interface AccessTokenModel {
   token: string;
   expiresAt: Date | undefined;
   accountId: string;
   accountName: string | undefined;
   ownerId: string | undefined;
 }
+
+/** Something the client can fix in a mutation's input: the path it wrote (list entries by position), and why. */
+export interface UserErrorModel {
+  field: readonly string[] | null;
+  code: UserErrorCode;
+  message: string;
+}
+
+/**
+ * A mutation's answer: the objects it made, changed or acted on, or, when it was not carried out because of its input,
+ * `userErrors` and no objects (their fields answer null).
+ */
+export type Payload<Result extends object> = Partial<Result> & { userErrors: UserErrorModel[] };
+
+export type EdgeModel<Node> = Connection<Node>['edges'][number];
+
+export type LoginPayloadModel = Payload<{ accessToken: AccessTokenModel }>;
+export type CreateDevicePayloadModel = Payload<{ device: DeviceRef; deviceEdge: EdgeModel<DeviceRef> }>;
+/** What updates, replacements and actions (sync, NOTIFY, presence reset) of a device answer. */
+export type DevicePayloadModel = Payload<{ device: DeviceRef }>;
+export type DeleteDevicePayloadModel = Payload<{ deletedDeviceId: string }>;
+export type QuickcallDevicePayloadModel = Payload<{ call: QuickcallModel }>;
+export type CreateUserPayloadModel = Payload<{ user: UserRef; userEdge: EdgeModel<UserRef> }>;
+export type UserPayloadModel = Payload<{ user: UserRef }>;
+export type DeleteUserPayloadModel = Payload<{ deletedUserId: string }>;
 
 /** Nested Kazoo objects in a `mapKey` field, turned into list entries (see the `@kazoo` directive). */
 export type KazooEntry = KazooObject;

@@ -2,18 +2,20 @@
 //
 // A cursor names a position in the filtered sequence of rows that starts at one of Kazoo's opaque start keys:
 // `{k: startKey, o: offset}` = "skip `o` matching rows from `k`". Positions do not depend on page sizes, so the
-// gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`), and still resume exactly
-// where the previous page stopped.
+// gateway can ask Kazoo for whatever page size suits it, filter rows itself (`registered`, `search`...), and still
+// resume exactly where the previous page stopped. (Orders Kazoo cannot give have cursors of their own, made by
+// listing-order.ts with the same codec; each kind refuses the other's.)
 //
 // Page sizes and the bound. Without filters the gateway asks Kazoo for exactly the rows it is missing: Kazoo looks one
 // row ahead itself and says with next_start_key whether more follow. With filters, either Kazoo's (`filter_*`, which
 // Kazoo applies to each page's window only, so a page may hold fewer rows than asked, or none, while more follow) or
 // the gateway's own (`keep`), nobody knows how many rows a page will yield: the gateway then always asks for full pages
-// (MAX_PAGE rows) and trims them, rather than asking for what is missing and shrinking pages towards one row. Either
-// way one connection field reads at most MAX_LISTING_PAGES Kazoo pages, skipping a cursor's offset included. At that
-// bound it answers what it found so far with `hasNextPage: true` and an `endCursor` just after the last row it read,
-// even when it found nothing: the client's next request goes on from there, without skipping or repeating a row.
-// The cost model (src/server/operation-cost.ts) counts a filtered connection at that bound.
+// (MAX_PAGE rows) and trims them, rather than asking for what is missing and shrinking pages towards one row; and once
+// the page is full it reads on until it sees one more match, so that `hasNextPage: true` never leads to an empty page.
+// Either way one connection field reads at most MAX_LISTING_PAGES Kazoo pages, skipping a cursor's offset included.
+// At that bound it answers what it found so far with `hasNextPage: true` and an `endCursor` just after the last row it
+// read, even when it found nothing: the client's next request goes on from there, without skipping or repeating a
+// row. The cost model (src/server/operation-cost.ts) counts a filtered connection at that bound.
 //
 // Cursors are signed: an HMAC-SHA256 of the position with the gateway's key (CURSOR_SECRET), truncated to 16 bytes.
 // A cursor the gateway did not make is refused before anything reaches Kazoo, so no client can hand Kazoo a start key
@@ -26,16 +28,35 @@ import type { Connection } from './models.js';
 export const MAX_PAGE = 1000;
 /** Kazoo pages one connection field may read: MAX_LISTING_PAGES × MAX_PAGE = 10,000 rows scanned at most. */
 export const MAX_LISTING_PAGES = 10;
-const MAX_CURSOR_LENGTH = 1024;
+/** Room for a sorted position's values: a device name and an owner's two names, 128 characters each in Kazoo. */
+const MAX_CURSOR_LENGTH = 4096;
 const TAG_BYTES = 16;
 /** Keeps this key's HMACs from meaning anything outside cursors, should the key ever sign something else. */
 const CURSOR_CONTEXT = 'kazoo-gateway cursor v1\n';
 
+/** A position in Kazoo's own order. */
 export interface CursorPosition {
   /** Kazoo's start key; undefined for the first page. */
   k?: string;
   o: number;
 }
+
+/** A position in an order the gateway sorts itself (listing-order.ts): just after the row with these values. */
+export interface SortedPosition {
+  /** The order it belongs to (`NAME:ASC`...): a cursor is only accepted for its own order. */
+  s: string;
+  /** The row's sort values, in order; null for a missing one (a device without an owner). */
+  v: (string | null)[];
+  /** The row's id, which breaks ties. */
+  i: string;
+}
+
+function cursorError(rule: string, message: string): KazooError {
+  return new KazooError('INVALID_ARGUMENT', `\`after\` ${message}`, { fieldErrors: [{ field: 'after', rule, message }] });
+}
+
+const invalidCursor = (): KazooError => cursorError('format', 'is not a cursor this API returned');
+const cursorOfOtherOrder = (): KazooError => cursorError('order', 'was made for another order (`orderBy`) of this list');
 
 /** Makes and checks the gateway's cursors: base64url of a 16-byte HMAC-SHA256 tag followed by the position's JSON. */
 export class CursorCodec {
@@ -51,37 +72,66 @@ export class CursorCodec {
     return new CursorCodec(randomBytes(32));
   }
 
-  encode(position: CursorPosition): string {
+  encode(position: CursorPosition | SortedPosition): string {
     const payload = Buffer.from(JSON.stringify(position));
     return Buffer.concat([this.#tag(payload), payload]).toString('base64url');
   }
 
-  /** The position a cursor names; no cursor is the start of the list. */
+  /** The position in Kazoo's order a cursor names; no cursor is the start of the list. */
   decode(cursor: string | null | undefined): CursorPosition {
-    if (cursor === undefined || cursor === null) return { o: 0 };
-    const invalid = new KazooError('INVALID_ARGUMENT', '`after` is not a cursor this API returned', {
-      fieldErrors: [{ field: 'after', rule: 'format', message: 'not a cursor returned by this API' }],
-    });
-    if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
+    const payload = this.#payload(cursor);
+    if (payload === undefined) return { o: 0 };
+    if (payload.s !== undefined) throw cursorOfOtherOrder();
+    const { k, o } = payload;
+    if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+      throw invalidCursor();
+    }
+    return k === undefined ? { o } : { k, o };
+  }
+
+  /** The position in the sorted `order` a cursor names; undefined for no cursor (the start of the list). */
+  decodeSorted(cursor: string | null | undefined, order: string): SortedPosition | undefined {
+    const payload = this.#payload(cursor);
+    if (payload === undefined) return undefined;
+    if (payload.s !== order) throw cursorOfOtherOrder();
+    const { v, i } = payload;
+    if (!Array.isArray(v) || !v.every((value) => value === null || typeof value === 'string') || typeof i !== 'string') {
+      throw invalidCursor();
+    }
+    return { s: order, v: v as (string | null)[], i };
+  }
+
+  /** The JSON object a cursor holds, once its tag is checked; undefined for no cursor. */
+  #payload(cursor: string | null | undefined): Record<string, unknown> | undefined {
+    if (cursor === undefined || cursor === null) return undefined;
+    if (cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor();
     const bytes = Buffer.from(cursor, 'base64url');
     const tag = bytes.subarray(0, TAG_BYTES);
     const payload = bytes.subarray(TAG_BYTES);
-    if (tag.length !== TAG_BYTES || !timingSafeEqual(tag, this.#tag(payload))) throw invalid;
+    if (tag.length !== TAG_BYTES || !timingSafeEqual(tag, this.#tag(payload))) throw invalidCursor();
     // Signed by this gateway, so well formed; checked anyway, as a second line behind the key.
+    let parsed: unknown;
     try {
-      const { k, o } = JSON.parse(payload.toString('utf8')) as { k?: unknown; o?: unknown };
-      if ((k !== undefined && typeof k !== 'string') || typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
-        throw invalid;
-      }
-      return k === undefined ? { o } : { k, o };
+      parsed = JSON.parse(payload.toString('utf8'));
     } catch {
-      throw invalid;
+      throw invalidCursor();
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidCursor();
+    return parsed as Record<string, unknown>;
   }
 
   #tag(payload: Buffer): Buffer {
     return createHmac('sha256', this.#key).update(CURSOR_CONTEXT).update(payload).digest().subarray(0, TAG_BYTES);
   }
+}
+
+/**
+ * The position just after the row of document `id` in an unfiltered listing ordered by document id (Kazoo's devices
+ * and users listings): Kazoo takes a raw id as start key, so a page from there begins with that row, which is skipped.
+ * The cursor of a document just created.
+ */
+export function positionAfterDocument(id: string): CursorPosition {
+  return { k: id, o: 1 };
 }
 
 export function checkFirst(first: number | null | undefined): number {
@@ -96,12 +146,12 @@ export function checkFirst(first: number | null | undefined): number {
 
 /** One edge of a connection. Its cursor is encoded only if the query asks for it: most pages are read through
  * `nodes` or `edges { node }` alone. A class, so that the 50–1,000 edges of a page share one shape and one getter. */
-class Edge<Node> {
+export class Edge<Node> {
   #encoded: string | undefined;
 
   constructor(
     private readonly cursors: CursorCodec,
-    private readonly position: CursorPosition,
+    private readonly position: CursorPosition | SortedPosition,
     readonly node: Node,
   ) {}
 
@@ -111,13 +161,15 @@ class Edge<Node> {
   }
 }
 
+/** One Kazoo page of a listing from `startKey` (undefined: the first page). */
+export type FetchPage<Row> = (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
+
 export interface PaginateOptions<Row, Node> {
   first: number;
   /** Where to start: the decoded `after` (CursorCodec.decode), checked before anything is asked of Kazoo. */
   start: CursorPosition;
   cursors: CursorCodec;
-  /** One Kazoo page from `startKey` (undefined: the first page). */
-  fetchPage: (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
+  fetchPage: FetchPage<Row>;
   /** Whether the listing carries Kazoo-side filters (`filter_*`): its pages may then yield fewer rows than asked. */
   kazooFiltered?: boolean;
   /** Gateway-side filter, for what Kazoo cannot filter itself. */
@@ -125,16 +177,41 @@ export interface PaginateOptions<Row, Node> {
   toNode: (row: Row) => Node;
 }
 
+/**
+ * A page of edges as a connection. `after` is where the page started (undefined: the start of the list); `resumeAt`,
+ * when reading stopped past the last edge, is where the next page starts instead of just after that edge.
+ */
+export function connectionOf<Node>(
+  edges: Edge<Node>[],
+  pageInfo: {
+    hasNextPage: boolean;
+    after: CursorPosition | SortedPosition | undefined;
+    cursors: CursorCodec;
+    resumeAt?: CursorPosition;
+  },
+): Connection<Node> {
+  const { hasNextPage, after, cursors, resumeAt } = pageInfo;
+  // An empty page that ends the list ends where it started: the `after` given (null on the first page).
+  const endCursor =
+    resumeAt !== undefined
+      ? cursors.encode(resumeAt)
+      : (edges.at(-1)?.cursor ?? (after === undefined ? null : cursors.encode(after)));
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    // Forward only: rows come before any page that starts after a cursor, and only those pages.
+    pageInfo: { hasNextPage, hasPreviousPage: after !== undefined, startCursor: edges[0]?.cursor ?? null, endCursor },
+  };
+}
+
 export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): Promise<Connection<Node>> {
   const { first, start, cursors, fetchPage, keep, toNode } = options;
   const filtered = options.kazooFiltered === true || keep !== undefined;
   const edges: Edge<Node>[] = [];
-  const answer = (hasNextPage: boolean, resumeAt?: CursorPosition): Connection<Node> => {
-    // An empty page that ends the list ends where it started: the `after` given (null on the first page).
-    const fromStart = (): string | null => (start.k === undefined && start.o === 0 ? null : cursors.encode(start));
-    const endCursor = resumeAt !== undefined ? cursors.encode(resumeAt) : (edges.at(-1)?.cursor ?? fromStart());
-    return { edges, nodes: edges.map((edge) => edge.node), pageInfo: { hasNextPage, endCursor } };
-  };
+  // Every cursor this API makes is past the start, so only a missing `after` decodes to it.
+  const after = start.k === undefined && start.o === 0 ? undefined : start;
+  const answer = (hasNextPage: boolean, resumeAt?: CursorPosition): Connection<Node> =>
+    connectionOf(edges, { hasNextPage, after, cursors, ...(resumeAt === undefined ? {} : { resumeAt }) });
   let pageKey = start.k;
   let skip = start.o;
 
@@ -150,6 +227,7 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
         skip--;
         continue;
       }
+      // One match more than the page holds: the next page will not be empty.
       if (edges.length === first) return answer(true);
       // The last row of a page points at Kazoo's next key: the next request starts there instead of re-reading.
       const cursor =
@@ -161,9 +239,11 @@ export async function paginate<Row, Node>(options: PaginateOptions<Row, Node>): 
       edges.push(new Edge(cursors, cursor, toNode(row)));
     }
     if (page.nextStartKey === undefined) return answer(false);
-    // Kazoo has more rows. With filters they may all be filtered out: then the next page is empty.
-    if (edges.length === first) return answer(true);
-    // Everything up to next_start_key has been read (what is left of the offset still to skip from there).
+    // Kazoo has more rows: without filters, each is a match. With filters they may all be filtered out, so a full
+    // page reads on, for one match more (above), to the end of the listing, or to the bound.
+    if (edges.length === first && !filtered) return answer(true);
+    // Everything up to next_start_key has been read (what is left of the offset still to skip from there). A full
+    // page resumes there too: the rows read past its last edge were no match.
     if (pagesRead === MAX_LISTING_PAGES) return answer(true, { k: page.nextStartKey, o: skip });
     pageKey = page.nextStartKey;
   }

@@ -1,6 +1,8 @@
 // Every loader a request needs, created per request: their caches hold what one caller's token may see and die with
 // the request, so nothing fetched with one token is ever served to another.
 import DataLoader from 'dataloader';
+import * as accounts from '../kazoo/accounts.js';
+import type { KazooAccount } from '../kazoo/accounts.js';
 import type { KazooSession } from '../kazoo/session.js';
 import * as devices from '../kazoo/devices.js';
 import type {
@@ -19,16 +21,21 @@ import type { DocumentKey } from './keys.js';
 import { registrationIndexLoader } from './registrations.js';
 import type { RegistrationIndex } from './registrations.js';
 import type { SettledLoader } from './settled-loader.js';
-import { summaryLoader } from './summaries.js';
+import { listingLoader, summaryLoader } from './summaries.js';
 
 export { documentKey } from './keys.js';
 export type { DocumentKey } from './keys.js';
 export type { RegisteredDevice, RegistrationIndex } from './registrations.js';
 
 export interface Loaders {
+  /** Account documents, by account id. */
+  account: DataLoader<string, KazooAccount>;
   device: DataLoader<DocumentKey, KazooDevice | null>;
+  /** Every device summary of an account, by account id (all its listing pages). */
+  deviceListing: DataLoader<string, KazooDeviceSummary[]>;
   deviceSummary: SettledLoader<DocumentKey, KazooDeviceSummary | null>;
   user: DataLoader<DocumentKey, KazooUser | null>;
+  userListing: DataLoader<string, KazooUserSummary[]>;
   userSummary: SettledLoader<DocumentKey, KazooUserSummary | null>;
   /** A user's devices, owned or hotdesked (`/users/{id}/devices`). */
   userDevices: DataLoader<DocumentKey, KazooUserDeviceSummary[]>;
@@ -39,11 +46,18 @@ export interface Loaders {
 export function createLoaders(session: KazooSession): Loaders {
   const device = deviceDocumentLoader(session);
   const user = userDocumentLoader(session);
+  const deviceListing = listingLoader(session, devices.listAllSummaries);
+  const userListing = listingLoader(session, users.listAllSummaries);
   return {
+    account: new DataLoader<string, KazooAccount>((accountIds) =>
+      Promise.all(accountIds.map((accountId) => accounts.get(session, accountId).catch(asError))),
+    ),
     device,
-    deviceSummary: summaryLoader(session, devices.listAllSummaries, device),
+    deviceListing,
+    deviceSummary: summaryLoader(deviceListing, device),
     user,
-    userSummary: summaryLoader(session, users.listAllSummaries, user),
+    userListing,
+    userSummary: summaryLoader(userListing, user),
     // A few at a time, like documents: a page of users asking for their devices is one call per user.
     userDevices: new DataLoader<DocumentKey, KazooUserDeviceSummary[]>((keys) =>
       mapConcurrently(keys, UPSTREAM_CONCURRENCY, (key) => {

@@ -3,7 +3,7 @@
 // answered from one listing of the account rather than one GET each; one or two ids are answered with GETs, through
 // the document loader so a document read here is not read again. This keeps `devices { owner { firstName } }` at a
 // constant number of upstream calls whatever the page size.
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { KazooSession } from '../kazoo/session.js';
 import type { KazooObject } from '../kazoo/types.js';
 import { asError } from './concurrency.js';
@@ -16,9 +16,15 @@ export const LISTING_THRESHOLD = 3;
 
 type ListAll<Summary> = (session: KazooSession, accountId: string) => Promise<Summary[]>;
 
+/** Every summary of an account, by account id: one listing per account and request, whoever asks for it. */
+export function listingLoader<Summary>(session: KazooSession, listAll: ListAll<Summary>): DataLoader<string, Summary[]> {
+  return new DataLoader<string, Summary[]>((accountIds) =>
+    Promise.all(accountIds.map((accountId) => listAll(session, accountId).catch(asError))),
+  );
+}
+
 export function summaryLoader<Summary extends KazooObject & { id: string }, Doc extends Summary>(
-  session: KazooSession,
-  listAll: ListAll<Summary>,
+  listing: DataLoader<string, Summary[]>,
   documents: DataLoader<DocumentKey, Doc | null>,
 ): SettledLoader<DocumentKey, Summary | null> {
   return new SettledLoader<DocumentKey, Summary | null>(async (keys) => {
@@ -33,7 +39,7 @@ export function summaryLoader<Summary extends KazooObject & { id: string }, Doc 
           return;
         }
         try {
-          const byId = new Map((await listAll(session, accountId)).map((summary) => [summary.id, summary]));
+          const byId = new Map((await listing.load(accountId)).map((summary) => [summary.id, summary]));
           for (const { id, index } of wanted) results[index] = byId.get(id) ?? null;
         } catch (error) {
           const failure = asError(error);

@@ -29,7 +29,9 @@ import { useErrorLogging } from './use-error-logging.js';
 import { useGraphiQL } from './use-graphiql.js';
 import { useGraphqlWs } from './use-graphql-ws.js';
 import { kazooReadiness, useHealthCheck } from './use-health-check.js';
+import { useCollapsedErrors } from './use-collapsed-errors.js';
 import { useCompiledExecution } from './use-compiled-execution.js';
+import { useCostExtension } from './use-cost-extension.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
@@ -145,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.rateLimit === undefined
       ? undefined
       : useRateLimit({ ...options.rateLimit, tokenAccepted, onLimited: () => metrics.rateLimited() });
+  const costReporting = useCostExtension({ maxCost: operationLimits.maxCost, rateStanding: rateLimit?.tokenStanding });
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -195,7 +198,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // see BENCHMARKS.md) to compute cache hints we never set; graphql-over-http.ts sends `no-store` itself.
       ApolloServerPluginCacheControlDisabled(),
       useErrorLogging(logger),
-      useOperationLimits(operationLimits),
+      useCollapsedErrors(),
+      useOperationLimits(operationLimits, costReporting.admitted),
+      costReporting.plugin,
       metrics.plugin((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
       requestLogging.plugin,
     ],

@@ -2,6 +2,7 @@
 // against the simulator in test/gateway/operation-limits.test.ts.
 import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { MAX_ORDER_PAGES } from '../graphql/listing-order.js';
 import { MAX_LISTING_PAGES } from '../graphql/pagination.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
@@ -47,11 +48,27 @@ describe('estimated Crossbar calls', () => {
     const listing = (filter: string) => `{ devices(accountId: "${A}", first: 10, filter: ${filter}) { nodes { id } } }`;
     expect(analyse(listing('{ registered: true }')).cost).toBe(MAX_LISTING_PAGES + 1);
     expect(analyse(listing(`{ ownerId: "${A}" }`)).cost).toBe(MAX_LISTING_PAGES);
-    expect(analyse(listing('{ deviceType: "fax", enabled: false }')).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ deviceType: FAX, enabled: false }')).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(listing('{ search: "desk" }')).cost).toBe(MAX_LISTING_PAGES);
     expect(analyse(listing('{ ownerId: null }')).cost).toBe(1);
+    // A blank search filters nothing: the plain page.
+    expect(analyse(listing('{ search: "  " }')).cost).toBe(1);
     const fromVariables = `query($f: DeviceFilter) { devices(accountId: "${A}", filter: $f) { nodes { id } } }`;
     expect(analyse(fromVariables, { f: { enabled: true } }).cost).toBe(MAX_LISTING_PAGES);
     expect(analyse(fromVariables, {}).cost).toBe(1);
+  });
+
+  it('an ordered listing costs the whole listing it may read, and the users listing too for OWNER', () => {
+    const ordered = (arguments_: string) => `{ devices(accountId: "${A}", first: 10, ${arguments_}) { nodes { id } } }`;
+    expect(analyse(ordered('orderBy: { field: NAME }')).cost).toBe(MAX_ORDER_PAGES);
+    expect(analyse(ordered('orderBy: { field: DEVICE_TYPE, direction: DESC }, filter: { search: "desk" }')).cost).toBe(MAX_ORDER_PAGES);
+    expect(analyse(ordered('orderBy: { field: OWNER }')).cost).toBe(2 * MAX_ORDER_PAGES);
+    expect(analyse(ordered('orderBy: { field: NAME }, filter: { registered: false }')).cost).toBe(MAX_ORDER_PAGES + 1);
+  });
+
+  it('a searched user listing costs the filtered bound', () => {
+    expect(analyse(`{ users(accountId: "${A}", first: 10, filter: { search: "ann" }) { nodes { id } } }`).cost).toBe(MAX_LISTING_PAGES);
+    expect(analyse(`{ users(accountId: "${A}", first: 10, filter: { search: "" }) { nodes { id } } }`).cost).toBe(1);
   });
 
   it('reads variables as they will run: defaults included', () => {
@@ -63,9 +80,11 @@ describe('estimated Crossbar calls', () => {
   it('takes every argument at its most expensive when the variables cannot be coerced', () => {
     // A missing required variable, and a value of the wrong type: the operation will not run, and is not cheap either.
     const missing = `query($a: ID!) { devices(accountId: $a, first: 10) { nodes { sip { username } } } }`;
-    expect(analyse(missing, {}).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
+    // The costliest listing: ordered by owner (both listings read whole) and filtered on registration.
+    const costliest = 2 * MAX_ORDER_PAGES + 1 + 1_000;
+    expect(analyse(missing, {}).cost).toBe(costliest);
     const wrongType = `query($n: Int) { devices(accountId: "${A}", first: $n) { nodes { sip { username } } } }`;
-    expect(analyse(wrongType, { n: 'ten' }).cost).toBe(MAX_LISTING_PAGES + 1 + 1_000);
+    expect(analyse(wrongType, { n: 'ten' }).cost).toBe(costliest);
   });
 
   it('aliased copies of a field each cost; repeated fields and fragments are merged as graphql-js merges them', () => {
@@ -77,9 +96,23 @@ describe('estimated Crossbar calls', () => {
     expect(analyse(fragments).cost).toBe(11);
   });
 
-  it('mutations cost their call, and answer with whole documents', () => {
-    const mutation = `mutation { updateDevice(accountId: "${A}", id: "${A}", input: { name: "x" }) { id sip { username } owner { firstName } } }`;
-    expect(analyse(mutation).cost).toBe(2);
+  it('mutations cost their calls, and their payloads hold whole documents', () => {
+    const cost = (field: string) => analyse(`mutation { ${field} }`).cost;
+    expect(cost(`updateDevice(accountId: "${A}", id: "${A}", input: { name: "x" }) { device { id sip { username } owner { firstName } } userErrors { code } }`)).toBe(2);
+    expect(cost(`createDevice(accountId: "${A}", input: { name: "x" }) { device { raw } deviceEdge { cursor node { sip { username } } } }`)).toBe(1);
+    expect(cost(`deleteDevice(accountId: "${A}", id: "${A}") { deletedDeviceId }`)).toBe(1);
+    expect(cost('loginWithApiKey(apiKey: "k") { accessToken { token accountId } userErrors { field } }')).toBe(1);
+    // The device is read with the caller's token before the call is placed.
+    expect(cost(`quickcallDevice(accountId: "${A}", id: "${A}", number: "1000") { call { device { raw } } }`)).toBe(2);
+  });
+
+  it("a device action's device is held by id: any other field reads it", () => {
+    for (const action of ['syncDevice', 'notifyDevice', 'resetDevicePresence']) {
+      const field = `${action}(accountId: "${A}", id: "${A}"${action === 'notifyDevice' ? ', event: "check-sync"' : ''})`;
+      expect(analyse(`mutation { ${field} { device { id kazooId accountId } userErrors { code } } }`).cost).toBe(1);
+      expect(analyse(`mutation { ${field} { device { name } } }`).cost).toBe(2);
+      expect(analyse(`mutation { ${field} { device { registration { registered } } } }`).cost).toBe(2);
+    }
   });
 
   it('a subscription costs its account check, then what each batch of events needs', () => {
@@ -131,5 +164,29 @@ describe('depth', () => {
   it('counts nested fields from the root', () => {
     expect(analyse('{ viewer { accountId } }').depth).toBe(2);
     expect(analyse(`{ devices(accountId: "${A}") { edges { node { owner { devices { device { name } } } } } } }`).depth).toBe(7);
+  });
+});
+
+describe('objects by global id, and accounts', () => {
+  it('node(id:) is one read, whatever type it turns out to be; its document fields are then free', () => {
+    expect(analyse('query($id: ID!) { node(id: $id) { id ... on Device { name sip { username } } ... on User { email } } }', { id: 'x' }).cost).toBe(1);
+  });
+
+  it('a field of an interface type costs what its costliest type would', () => {
+    // As a Device or a User nothing more is read; as a Registration, its device is one listing read more.
+    expect(analyse('query($id: ID!) { node(id: $id) { ... on Registration { device { name } } } }', { id: 'x' }).cost).toBe(2);
+    // Fields asked of the interface itself apply to every type.
+    expect(analyse('query($id: ID!) { node(id: $id) { ...N } } fragment N on Node { id }', { id: 'x' }).cost).toBe(1);
+  });
+
+  it('nodes(ids:) is one read per id (and the owners of three devices one users listing)', () => {
+    expect(analyse('query($ids: [ID!]!) { nodes(ids: $ids) { ... on Device { name owner { email } } } }', { ids: ['a', 'b', 'c'] }).cost).toBe(3 + 1);
+  });
+
+  it('an account costs nothing until its fields read: its lists cost as the root lists', () => {
+    expect(analyse('{ viewer { account { id kazooId } } }').cost).toBe(1);
+    expect(analyse('{ account { name devices(first: 200) { nodes { name registration { registered } } } registrationSummary { total } } }').cost).toBe(
+      1 + 1 + 1 + 2,
+    );
   });
 });

@@ -3,14 +3,22 @@
 // Kazoo's per-account rate limit for everybody behind the gateway. It follows how the gateway actually calls Kazoo
 // (src/loaders, src/graphql/models.ts), counting calls, not fields:
 //
-// - A root read is one call (`viewer`, `device`, `user`, `registrations`); each mutation field is one call.
+// - A root read is one call (`viewer`, `device`, `user`, `registrations`, `node`; `nodes` one per id); a mutation is
+//   its calls: one, or two for `quickcallDevice` (the device is read with the caller's token before the call is
+//   placed). An Account costs nothing until its fields read: its lists cost as the root lists, its name one read,
+//   its registration summary a listing and a registration list.
 // - A connection (`devices`, `users`) costs its Crossbar pages: one per 1000 rows asked (`first`, default 50). With
-//   any filter (Kazoo's `ownerId`, `deviceType`, `enabled`, or the gateway's own `registered`) the gateway reads full
-//   pages until the page is filled, up to MAX_LISTING_PAGES (src/graphql/pagination.ts): such a connection costs that
-//   bound, plus the registration list for `registered`. A connection yields `first` nodes.
+//   any filter (Kazoo's `ownerId` and `enabled`, or the gateway's own `deviceType`, `registered` and `search`; a blank
+//   `search` is none) the gateway reads full pages until the page is filled, up to MAX_LISTING_PAGES
+//   (src/graphql/pagination.ts): such a connection costs that bound, plus the registration list for `registered`.
+//   With `orderBy` the gateway reads the whole listing, up to MAX_ORDER_PAGES (src/graphql/listing-order.ts), and for
+//   `OWNER` the users listing too, up to the same bound: it costs those bounds, plus the registration list for
+//   `registered`. A connection yields `first` nodes.
 // - A device or user from a listing holds only the listing's keys (the summary). Selecting any field the summary lacks
 //   (`sip`, `callerId`, `raw`...) costs one GET per node, however many such fields are selected.
-//   Objects from `device`, `user`, `viewer.owner` and mutations are whole documents: their fields are free.
+//   Objects from `device`, `user`, `viewer.owner` and mutation payloads are whole documents: their fields are free.
+//   The exception is the device a device action (`syncDevice`, `notifyDevice`, `resetDevicePresence`) answers,
+//   held by id only: any field but its ids costs one GET.
 // - Batched per account, so counted once per field in the document whatever the number of parent nodes:
 //   `Device.registration` (one registration list), `Device.owner` and `Registration.device` (one listing of the
 //   account, or a GET each when fewer than LISTING_THRESHOLD ids are asked).
@@ -19,6 +27,7 @@
 // - A subscription costs its account check, then per batch of events what its fields need: a batch holds the devices
 //   named in `deviceIds`, or up to ASSUMED_LIST_LENGTH (with `initial`, every device of the account). Polling Kazoo
 //   is shared by all subscribers of an account and is not counted.
+// - A field of an interface type (`node: Node`) costs what the costliest of its object types would.
 // - Introspection and `__typename` cost nothing, and introspection's depth is graphql-js's to bound; the aliases and
 //   selections under `__schema` and `__type` count like any others.
 //
@@ -35,6 +44,7 @@ import {
   getArgumentValues,
   getNamedType,
   getVariableValues,
+  isAbstractType,
   isObjectType,
   Kind,
   SchemaMetaFieldDef,
@@ -52,8 +62,12 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import { kazooKeyOf } from '../graphql/kazoo-mapping.js';
+import { MAX_ORDER_PAGES } from '../graphql/listing-order.js';
+import { isSearch } from '../graphql/listing-search.js';
 import { MAX_LISTING_PAGES, MAX_PAGE } from '../graphql/pagination.js';
+import { isRecord } from '../kazoo/client.js';
 import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
+import { MAX_NODES } from '../graphql/resolvers/node.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 
 /** Items assumed in a list whose length only Kazoo knows (the registrations of an account). */
@@ -69,9 +83,11 @@ export const MAX_ANALYSED_SELECTIONS = 10_000;
 const DEFAULT_FIRST = 50;
 
 /** Where a device or user object came from, which decides which of its fields are free. */
-type Source = 'document' | 'deviceListing' | 'userListing' | 'userDeviceListing';
+type Source = 'document' | 'reference' | 'deviceListing' | 'userListing' | 'userDeviceListing';
 
 const SUMMARY_KEYS: Record<Exclude<Source, 'document'>, ReadonlySet<string>> = {
+  // Only the ids: the object is the one a mutation named.
+  reference: new Set(),
   deviceListing: DEVICE_SUMMARY_KEYS,
   userListing: USER_SUMMARY_KEYS,
   userDeviceListing: USER_DEVICE_SUMMARY_KEYS,
@@ -111,29 +127,66 @@ function pages(args: Args): number {
   return Math.ceil((first(args) + 1) / MAX_PAGE);
 }
 
-/** The `devices` filters given (null ones are not filters); unreadable arguments: the costliest, `registered`. */
-function deviceFilters(args: Args): string[] {
+/** The filters given (null ones and a blank `search` are not filters); unreadable arguments: the costliest, `registered`. */
+function filtersOf(args: Args): string[] {
   if (args === undefined) return ['registered'];
   const filter = args.filter;
-  if (typeof filter !== 'object' || filter === null) return [];
-  return Object.entries(filter).flatMap(([name, value]) => (value === null || value === undefined ? [] : [name]));
+  if (!isRecord(filter)) return [];
+  return Object.entries(filter).flatMap(([name, value]) =>
+    value === null || value === undefined || (name === 'search' && !isSearch(value)) ? [] : [name],
+  );
+}
+
+/** The `orderBy` field of `devices`; unreadable arguments: the costliest, `OWNER`. */
+function deviceOrder(args: Args): unknown {
+  if (args === undefined) return 'OWNER';
+  return isRecord(args.orderBy) ? args.orderBy.field : undefined;
 }
 
 function devicePages(args: Args): number {
-  const filters = deviceFilters(args);
+  const filters = filtersOf(args);
+  const registrations = filters.includes('registered') ? 1 : 0;
+  const order = deviceOrder(args);
+  if (order !== undefined) return MAX_ORDER_PAGES + (order === 'OWNER' ? MAX_ORDER_PAGES : 0) + registrations;
   if (filters.length === 0) return pages(args);
-  return MAX_LISTING_PAGES + (filters.includes('registered') ? 1 : 0);
+  return MAX_LISTING_PAGES + registrations;
 }
+
+function userPages(args: Args): number {
+  return filtersOf(args).length === 0 ? pages(args) : MAX_LISTING_PAGES;
+}
+
+/** `nodes(ids:)`: one read per id, each object a whole document. */
+function nodeCount(args: Args): number {
+  return Array.isArray(args?.ids) ? args.ids.length : MAX_NODES;
+}
+
+/** The connection rules, shared by the root lists and an account's own (Account.devices is Query.devices). */
+const DEVICES_RULE: FieldRule = { batched: devicePages, yields: first, source: 'deviceListing' };
+const USERS_RULE: FieldRule = { batched: userPages, yields: first, source: 'userListing' };
+const REGISTRATIONS_RULE: FieldRule = { batched: once, yields: () => ASSUMED_LIST_LENGTH };
 
 const RULES: Record<string, Record<string, FieldRule>> = {
   Query: {
     viewer: { batched: once },
+    // A device or user is one GET, a registration one registration list, an account nothing until its fields ask.
+    node: { batched: once, source: 'document' },
+    nodes: { batched: nodeCount, yields: nodeCount, source: 'document' },
+    account: {},
     device: { batched: once, source: 'document' },
     user: { batched: once, source: 'document' },
     // The multiplier is carried through the connection, its edges and nodes, to the devices themselves.
-    devices: { batched: devicePages, yields: first, source: 'deviceListing' },
-    users: { batched: pages, yields: first, source: 'userListing' },
-    registrations: { batched: once, yields: () => ASSUMED_LIST_LENGTH },
+    devices: DEVICES_RULE,
+    users: USERS_RULE,
+    registrations: REGISTRATIONS_RULE,
+  },
+  Account: {
+    name: { batched: once },
+    devices: DEVICES_RULE,
+    users: USERS_RULE,
+    registrations: REGISTRATIONS_RULE,
+    // A listing of the account's devices and its registration list.
+    registrationSummary: { batched: () => 2 },
   },
   Viewer: {
     // token_auth usually names the account; older Kazoo versions need the account document.
@@ -144,6 +197,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
     id: { reads: [] },
     kazooId: { reads: [] },
     accountId: { reads: [] },
+    account: { reads: [] },
     owner: { reads: ['owner_id'], batched: summaryBatch, source: 'userListing' },
     registration: { reads: [], batched: once },
     raw: { reads: 'document' },
@@ -152,6 +206,7 @@ const RULES: Record<string, Record<string, FieldRule>> = {
     id: { reads: [] },
     kazooId: { reads: [] },
     accountId: { reads: [] },
+    account: { reads: [] },
     fullName: { reads: ['first_name', 'last_name'] },
     devices: { reads: [], perParent: 1, yields: () => ASSUMED_DEVICES_PER_USER, source: 'userDeviceListing' },
     raw: { reads: 'document' },
@@ -168,7 +223,17 @@ const RULES: Record<string, Record<string, FieldRule>> = {
   RegistrationEvent: {
     device: { batched: summaryBatch, source: 'deviceListing' },
   },
+  // Every other mutation is one call (MUTATION_FIELD).
+  Mutation: {
+    quickcallDevice: { batched: () => 2 },
+  },
+  SyncDevicePayload: { device: { source: 'reference' } },
+  NotifyDevicePayload: { device: { source: 'reference' } },
+  ResetDevicePresencePayload: { device: { source: 'reference' } },
 };
+
+/** A mutation without a rule of its own: one write, action or login call. */
+const MUTATION_FIELD: FieldRule = { batched: once };
 
 /** Types whose objects are Kazoo documents the gateway may hold only partly. */
 const DOCUMENT_TYPES = new Set(['Device', 'User']);
@@ -218,11 +283,10 @@ export function analyseOperation(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced;
   const walk: Walk = { schema, fragments, variables: coerced, aliases: 0, depth: 0, selections: 0 };
   if (root === undefined || root === null) return { cost: 0, depth: 0, aliases: 0, selections: 0 };
-  // Every mutation field is one write (or login) call, and answers with the whole document.
-  const rootRule = operation.operation === 'mutation' ? { batched: once, source: 'document' as const } : undefined;
+  const defaultRule = operation.operation === 'mutation' ? MUTATION_FIELD : undefined;
   let cost = 0;
   try {
-    cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, rootRule);
+    cost = selectionCost(walk, root, [operation.selectionSet], 1, 'document', 1, defaultRule);
   } catch (error) {
     if (!(error instanceof SelectionBoundReached)) throw error;
   }
@@ -236,7 +300,8 @@ function selectionCost(
   parents: number,
   source: Source,
   depth: number,
-  ruleForAll?: FieldRule,
+  /** The rule of the fields without one of their own (mutations). */
+  defaultRule?: FieldRule,
 ): number {
   const fields = collectFields(walk, type, selectionSets);
   let cost = 0;
@@ -253,16 +318,24 @@ function selectionCost(
     walk.depth = Math.max(walk.depth, depth);
     const field = type.getFields()[name];
     if (field === undefined) continue;
-    const rule = ruleForAll ?? RULES[type.name]?.[name] ?? {};
+    const rule = RULES[type.name]?.[name] ?? defaultRule ?? {};
     if (DOCUMENT_TYPES.has(type.name) && source !== 'document' && !summaryHolds(walk.schema, field, rule, source)) {
       needsDocument = true;
     }
     const args = argumentsOf(field, node, walk.variables);
     cost += (rule.batched?.(args, parents) ?? 0) + parents * (rule.perParent ?? 0);
     const childType = getNamedType(field.type);
-    if (!isObjectType(childType)) continue;
     const children = parents * (rule.yields?.(args) ?? 1);
-    cost += selectionCost(walk, childType, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1);
+    if (isObjectType(childType)) {
+      cost += selectionCost(walk, childType, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1);
+    } else if (isAbstractType(childType)) {
+      // An interface (`Node`) or union: whichever object type it turns out to be, the costliest is counted.
+      let costliest = 0;
+      for (const possible of walk.schema.getPossibleTypes(childType)) {
+        costliest = Math.max(costliest, selectionCost(walk, possible, selectionSetsOf(nodes), children, rule.source ?? source, depth + 1));
+      }
+      cost += costliest;
+    }
   }
   return cost + (needsDocument ? parents : 0);
 }
@@ -312,7 +385,7 @@ function collectFields(
         if (group === undefined) fields.set(key, [selection]);
         else group.push(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (appliesTo(selection.typeCondition?.name.value, type)) {
+        if (appliesTo(walk.schema, selection.typeCondition?.name.value, type)) {
           collectFields(walk, type, [selection.selectionSet], fields, visitedFragments);
         }
       } else {
@@ -320,7 +393,7 @@ function collectFields(
         if (visitedFragments.has(name)) continue;
         visitedFragments.add(name);
         const fragment = walk.fragments.get(name);
-        if (fragment !== undefined && appliesTo(fragment.typeCondition.name.value, type)) {
+        if (fragment !== undefined && appliesTo(walk.schema, fragment.typeCondition.name.value, type)) {
           collectFields(walk, type, [fragment.selectionSet], fields, visitedFragments);
         }
       }
@@ -329,9 +402,11 @@ function collectFields(
   return fields;
 }
 
-function appliesTo(typeCondition: string | undefined, type: GraphQLObjectType): boolean {
-  // The schema has no interfaces or unions, so a condition names the object type itself.
-  return typeCondition === undefined || typeCondition === type.name;
+/** Whether a fragment's type condition holds for `type`: it names the type, or an interface or union it belongs to. */
+function appliesTo(schema: GraphQLSchema, typeCondition: string | undefined, type: GraphQLObjectType): boolean {
+  if (typeCondition === undefined || typeCondition === type.name) return true;
+  const condition = schema.getType(typeCondition);
+  return isAbstractType(condition) && schema.isSubType(condition, type);
 }
 
 function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Walk['variables']): Args {

@@ -12,7 +12,7 @@
 // Compiling costs about a millisecond, some thirty graphql-js runs of a small read: a document is compiled on its
 // second run only (as Mercurius does), so one-off documents (GraphiQL, probes, an abuser's unique queries) never pay it.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute as executeInterpreted, GraphQLError } from 'graphql';
+import { execute as executeInterpreted } from 'graphql';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
@@ -67,16 +67,15 @@ export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): 
     // Typed as always present, but Apollo calls the executor with none when operationName matched nothing (the
     // limits plugin refuses those first); graphql-js would then run the document's only operation. Never guess one.
     if ((operation as OperationDefinitionNode | undefined) === undefined) return { errors: [unknownOperation(request.operationName)] };
+    const interpreted = () => executeInterpreted({ schema, document, operationName, variableValues: request.variables, contextValue: context });
     const query = compiledFor(document, operationName);
-    if (query === undefined) {
-      return executeInterpreted({ schema, document, operationName, variableValues: request.variables, contextValue: context });
-    }
+    if (query === undefined) return interpreted();
     const result = await query.query(undefined, context, request.variables ?? {});
-    // No data at all: the variables were refused before anything ran.
-    if (result.data === undefined && result.errors !== undefined) {
-      return { errors: result.errors.map((error) => asVariableError(error, operation)) };
-    }
-    return result;
+    // No data at all: graphql-jit refused the variables before anything ran. graphql-js's refusal is the reference:
+    // its errors name the input path (`input.macAddress`, where graphql-jit names only the innermost field) and carry
+    // the variable's definition, which is how Apollo recognises them as the client's (BAD_USER_INPUT, HTTP 400). So
+    // graphql-js runs the operation, and refuses it the same way without calling a resolver.
+    return result.data === undefined && result.errors !== undefined ? interpreted() : result;
   };
 
   return {
@@ -92,14 +91,4 @@ export function useCompiledExecution(schema: GraphQLSchema, schemaSdl: string): 
       async stop() {},
     },
   };
-}
-
-/**
- * graphql-jit reports a refused variable with its location only; graphql-js attaches the variable's definition, which
- * is how Apollo recognises the error as the client's (BAD_USER_INPUT, HTTP 400). Re-attached here, same message.
- */
-function asVariableError(error: GraphQLError, operation: OperationDefinitionNode): GraphQLError {
-  const name = /^Variable "\$([^"]+)"/.exec(error.message)?.[1];
-  const definition = operation.variableDefinitions?.find((candidate) => candidate.variable.name.value === name);
-  return definition === undefined ? error : new GraphQLError(error.message, { nodes: [definition], originalError: error.originalError });
 }

@@ -78,13 +78,13 @@ describe('GraphiQL page', () => {
       headers: { accept: 'application/graphql-response+json, application/json', 'apollo-require-preflight': 'true' },
     });
     expect(get.headers.get('content-type')).toContain('json');
-    expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(await get.json()).toMatchObject({ data: { __typename: 'Query' } });
     const post = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
-    expect(await post.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(await post.json()).toMatchObject({ data: { __typename: 'Query' } });
   });
 
   it('pre-fills the demo credentials in embedded-simulator mode, escaped so they cannot break out of the page', async () => {

@@ -24,6 +24,7 @@ import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
 import { parseDocument, validateDocument } from './document-rules.js';
+import { collapseRepeatedErrors } from './use-collapsed-errors.js';
 import type { DocumentRules } from './document-rules.js';
 import { checkOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
@@ -227,7 +228,12 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         };
       },
       subscribe: subscribeWithFreshLoaders,
-      onNext: (_ctx, id, _payload, _args, result) => logInternalErrors(result.errors, id),
+      onNext: (_ctx, id, _payload, _args, result) => {
+        logInternalErrors(result.errors, id);
+        // As over HTTP (use-collapsed-errors.ts): one error per failed Kazoo call, not one per row.
+        if (result.errors === undefined || result.errors.length < 2) return undefined;
+        return { ...result, errors: collapseRepeatedErrors(result.errors.map((error) => error.toJSON())) };
+      },
       onError: (_ctx, id, _payload, errors) => logInternalErrors(errors, id),
     },
     wss,

@@ -95,7 +95,11 @@ export function checkOperationLimits(
   return { error: undefined, cost };
 }
 
-export function useOperationLimits(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
+/** `onAdmitted` hears the cost of each operation let through (use-cost-extension.ts reports it on the response). */
+export function useOperationLimits(
+  limits: OperationLimits,
+  onAdmitted?: (context: GatewayContext, cost: number) => void,
+): ApolloServerPlugin<GatewayContext> {
   /**
    * Cost already admitted per HTTP request. Apollo gives each operation of a batch a shallow copy of the request's
    * context, so the session object inside it is what they share.
@@ -110,6 +114,7 @@ export function useOperationLimits(limits: OperationLimits): ApolloServerPlugin<
           const { error, cost } = checkOperationLimits(limits, schema, document, operation, request.variables, spent);
           if (error !== undefined) throw error;
           spentBySession.set(contextValue.session, spent + cost);
+          onAdmitted?.(contextValue, cost);
         },
       };
     },

@@ -28,6 +28,24 @@ describe('per-token rate limit', () => {
     expect(limiter.take(caller).allowed).toBe(false);
   });
 
+  it("tells how a token's bucket stands, refilling with time, without charging it", () => {
+    let now = 0;
+    const limiter = useRateLimit({ requestsPerSecond: 2, burst: 3, now: () => now, tokenAccepted });
+    const caller = request({ 'x-auth-token': 'token-a' });
+    expect(limiter.tokenStanding('token-a')).toEqual({ available: 3, burst: 3, requestsPerSecond: 2 });
+    limiter.take(limiter.keyOf(caller));
+    limiter.take(limiter.keyOf(caller));
+    expect(limiter.tokenStanding('token-a')).toEqual({ available: 1, burst: 3, requestsPerSecond: 2 });
+    // Asking again takes nothing.
+    expect(limiter.tokenStanding('token-a')?.available).toBe(1);
+    now += 250;
+    expect(limiter.tokenStanding('token-a')?.available).toBe(1);
+    now += 250;
+    expect(limiter.tokenStanding('token-a')?.available).toBe(2);
+    // A token Kazoo has not accepted has no bucket of its own: its requests are charged to its address.
+    expect(limiter.tokenStanding('made-up')).toBeUndefined();
+  });
+
   it('gives each token its own bucket, whichever header carries it', () => {
     const limiter = limiterWith({ requestsPerSecond: 1, burst: 1, now: () => 0 });
     expect(limiter.take(request({ 'x-auth-token': 'token-a' })).allowed).toBe(true);

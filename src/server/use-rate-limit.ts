@@ -39,6 +39,13 @@ const DEFAULT_MAX_KEYS = 50_000;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+/** How a bucket stands: whole requests it allows right now, at most `burst`, given back at `requestsPerSecond`. */
+export interface RateStanding {
+  available: number;
+  burst: number;
+  requestsPerSecond: number;
+}
+
 export interface RateLimiter {
   /** The bucket an HTTP request (or WebSocket upgrade) is charged to. */
   keyOf(request: IncomingMessage): string;
@@ -46,6 +53,11 @@ export interface RateLimiter {
   take(key: string): RateDecision;
   /** Wraps a route: refused requests are answered with 429 and never reach it. */
   guard(handler: Handler): Handler;
+  /**
+   * The bucket of a token Kazoo accepted, as it stands, without charging it or refreshing its place among the kept
+   * buckets; undefined for any other token, whose requests are charged to their address.
+   */
+  tokenStanding(token: string): RateStanding | undefined;
 }
 
 /** The bucket of a token Kazoo accepted (a WebSocket connection's, checked with token_auth when it connected). */
@@ -89,8 +101,12 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
   // Map order is recency order: a bucket is re-inserted whenever it is used.
   const buckets = new Map<string, Bucket>();
 
+  /** What a bucket holds at `at`, refilled since it was last used. */
+  const tokensAt = (bucket: Bucket, at: number): number =>
+    Math.min(options.burst, bucket.tokens + ((at - bucket.updatedAt) / 1000) * options.requestsPerSecond);
+
   const refill = (bucket: Bucket, at: number): void => {
-    bucket.tokens = Math.min(options.burst, bucket.tokens + ((at - bucket.updatedAt) / 1000) * options.requestsPerSecond);
+    bucket.tokens = tokensAt(bucket, at);
     bucket.updatedAt = at;
   };
 
@@ -125,9 +141,17 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
     return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / options.requestsPerSecond) * 1000) };
   };
 
+  const tokenStanding: RateLimiter['tokenStanding'] = (token) => {
+    if (!options.tokenAccepted(token)) return undefined;
+    const bucket = buckets.get(tokenBucketKey(token));
+    const tokens = bucket === undefined ? options.burst : tokensAt(bucket, now());
+    return { available: Math.floor(tokens), burst: options.burst, requestsPerSecond: options.requestsPerSecond };
+  };
+
   return {
     keyOf,
     take,
+    tokenStanding,
     guard(handler) {
       return (request, response, requestId) => {
         const decision = take(keyOf(request));

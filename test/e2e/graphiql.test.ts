@@ -51,21 +51,27 @@ describe('GraphiQL', () => {
     await page.locator('.graphiql-tab-button', { hasText: 'Viewer' }).click();
     const answer = page.waitForResponse((response) => (response.request().postData() ?? '').includes('query Viewer'));
     await page.locator('.graphiql-execute-button').click();
-    expect(await (await answer).json()).toMatchObject({ data: { viewer: { accountId: stack.demo.accountId } } });
+    expect(await (await answer).json()).toMatchObject({
+      data: { viewer: { accountId: stack.demo.accountId, account: { kazooId: stack.demo.accountId } } },
+    });
   });
 
-  it('runs the example query with the demo token', async () => {
+  it('runs the example query with the demo token, in the token’s account', async () => {
     const { page } = browser;
     await page.locator('.graphiql-tab-button', { hasText: 'DevicesWithRegistration' }).click();
     const answer = page.waitForResponse(
       (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('DevicesWithRegistration'),
     );
     await page.locator('.graphiql-execute-button').click();
-    const body = (await (await answer).json()) as { data?: { devices: { nodes: { name: string }[] } }; errors?: unknown };
+    const body = (await (await answer).json()) as {
+      data?: { viewer: { account: { registrationSummary: { total: number }; devices: { nodes: { name: string }[] } } } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
-    const expected = (await demoDevices(stack)).slice(0, 50).map((device) => device.name);
-    expect(body.data?.devices.nodes.map((device) => device.name)).toEqual(expected);
-    await page.locator('.graphiql-response', { hasText: expected[0] ?? '' }).waitFor();
+    const all = await demoDevices(stack);
+    expect(body.data?.viewer.account.devices.nodes.map((device) => device.name)).toEqual(all.slice(0, 50).map((device) => device.name));
+    expect(body.data?.viewer.account.registrationSummary.total).toBe(all.length);
+    await page.locator('.graphiql-response', { hasText: all[0]?.name ?? '' }).waitFor();
   });
 
   it('runs the example subscription over graphql-ws and receives a registration flipped in the simulator', async () => {
@@ -79,9 +85,9 @@ describe('GraphiQL', () => {
     await page.locator('.graphiql-execute-button').click();
     // The initial state of every device comes first.
     await page.locator('.graphiql-response', { hasText: 'registrationChanged' }).waitFor();
-    stack.simulator.control.register(stack.demo.accountId, device.id, { userAgent: 'E2E GraphiQL phone' });
+    stack.simulator.control.register(stack.demo.accountId, device.kazooId, { userAgent: 'E2E GraphiQL phone' });
     await expect
-      .poll(() => frames.some((frame) => frame.includes(device.id) && frame.includes('E2E GraphiQL phone')), { timeout: 15_000 })
+      .poll(() => frames.some((frame) => frame.includes(device.kazooId) && frame.includes('E2E GraphiQL phone')), { timeout: 15_000 })
       .toBe(true);
     await page.locator('.graphiql-response', { hasText: 'E2E GraphiQL phone' }).waitFor();
     await browser.screenshot('graphiql.png');
@@ -89,7 +95,7 @@ describe('GraphiQL', () => {
 
   it('opens an operation from a link (?query=, ?variables=) in a tab of its own, without running it', async () => {
     const { page } = browser;
-    const query = 'query Linked($accountId: ID!) { devices(accountId: $accountId, first: 1) { nodes { name } } }';
+    const query = 'query Linked($accountId: ID) { devices(accountId: $accountId, first: 1) { nodes { name } } }';
     const variables = JSON.stringify({ accountId: stack.demo.accountId });
     let ranLinked = false;
     page.on('request', (request) => {
@@ -105,7 +111,7 @@ describe('GraphiQL', () => {
     const answer = page.waitForResponse((response) => (response.request().postData() ?? '').includes('query Linked'));
     await page.locator('.graphiql-execute-button').click();
     const expected = (await demoDevices(stack))[0]?.name;
-    expect(await (await answer).json()).toEqual({ data: { devices: { nodes: [{ name: expected }] } } });
+    expect(await (await answer).json()).toMatchObject({ data: { devices: { nodes: [{ name: expected }] } } });
   });
 
   it('made no request to any other host and logged no error', () => {

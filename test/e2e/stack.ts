@@ -70,18 +70,21 @@ export async function startStack(): Promise<Stack> {
 }
 
 export interface DeviceSummary {
+  /** The global id: the dashboard's row identity. */
   id: string;
+  /** The Kazoo id: what the simulator's control and registration events use. */
+  kazooId: string;
   name: string;
-  deviceType: string | null;
+  /** Kazoo's type name, as the dashboard's type filter uses it. */
+  kazooDeviceType: string;
   enabled: boolean;
   registration: { registered: boolean };
 }
 
-/** The demo account's devices as the API reports them, for what the pages should show. */
+/** The demo account's devices as the API reports them (to the demo token: its own account), for what pages should show. */
 export async function demoDevices(stack: Stack): Promise<DeviceSummary[]> {
   const data = await stack.graphql<{ devices: { nodes: DeviceSummary[] } }>(
-    'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id name deviceType enabled registration { registered } } } }',
-    { a: stack.demo.accountId },
+    '{ devices(first: 1000) { nodes { id kazooId name kazooDeviceType enabled registration { registered } } } }',
   );
   return data.devices.nodes;
 }

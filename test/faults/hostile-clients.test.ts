@@ -1,5 +1,6 @@
 // Clients trying to hurt everybody else through the gateway's Kazoo client, as the security review did: malformed
-// tokens and deep bodies must not open the circuit breaker (D1), a wrong password is INVALID_CREDENTIALS (W11), and
+// tokens and deep bodies must not open the circuit breaker (D1), a wrong password is INVALID_CREDENTIALS (W11, a
+// userError of the login's payload), and
 // one tenant reading another's account cannot drain that account's Kazoo rate-limit budget (W3).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, startHarness } from '../helpers/harness.js';
@@ -24,9 +25,9 @@ async function breakerState(): Promise<string | undefined> {
 
 // Malformed tokens in every carrier, HTTP and WebSocket: bad-tokens.property.test.ts.
 describe('the circuit breaker counts only Kazoo failing (D1)', () => {
-  it('deeply nested writes with fake tokens are BAD_USER_INPUT without calling Kazoo, and leave it closed', async () => {
+  it('deeply nested writes with fake tokens are refused (TOO_DEEP) without calling Kazoo, and leave it closed', async () => {
     const levels = 50_000;
-    const query = 'mutation($a: ID!, $id: ID!, $e: JSON) { updateDevice(accountId: $a, id: $id, input: { extra: $e }) { id } }';
+    const query = 'mutation($a: ID!, $id: ID!, $e: JSON) { updateDevice(accountId: $a, id: $id, input: { extra: $e }) { userErrors { code } } }';
     // Written by hand: JSON.stringify itself cannot nest this deep.
     const extra = `${'{"e":'.repeat(levels)}{}${'}'.repeat(levels)}`;
     const body = `{"query":${JSON.stringify(query)},"variables":{"a":"${'0'.repeat(32)}","id":"${'0'.repeat(32)}","e":${extra}}}`;
@@ -36,8 +37,7 @@ describe('the circuit breaker counts only Kazoo failing (D1)', () => {
         headers: { 'content-type': 'application/json', 'x-auth-token': `fake-${call}` },
         body,
       });
-      const answer = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(await response.json()).toMatchObject({ data: { updateDevice: { userErrors: [{ code: 'TOO_DEEP' }] } } });
     }
     expect(harness.simulator.control.requests).toEqual([]);
     expect(await breakerState()).toBe('closed');
@@ -46,20 +46,23 @@ describe('the circuit breaker counts only Kazoo failing (D1)', () => {
 });
 
 describe('logins Kazoo refuses (W11)', () => {
-  it('a wrong password or API key is INVALID_CREDENTIALS', async () => {
+  it('a wrong password or API key is an INVALID_CREDENTIALS userError, with no token and no top-level error', async () => {
     const password = await harness.graphql(
-      'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { token } }',
+      'mutation { loginWithCredentials(username: "admin", password: "wrong", accountName: "demo") { accessToken { token } userErrors { code message } } }',
       {},
       { token: null },
     );
-    expect(errorCodes(password)).toEqual(['INVALID_CREDENTIALS']);
-    expect(password.errors?.[0]?.message).toMatch(/wrong username, password or account name/);
+    expect(password).toMatchObject({
+      data: { loginWithCredentials: { accessToken: null, userErrors: [{ code: 'INVALID_CREDENTIALS', message: expect.stringMatching(/wrong username, password or account name/) }] } },
+    });
+    expect(password.errors).toBeUndefined();
     const apiKey = await harness.graphql(
-      'mutation($k: String!) { loginWithApiKey(apiKey: $k) { token } }',
+      'mutation($k: String!) { loginWithApiKey(apiKey: $k) { accessToken { token } userErrors { code } } }',
       { k: 'f'.repeat(64) },
       { token: null },
     );
-    expect(errorCodes(apiKey)).toEqual(['INVALID_CREDENTIALS']);
+    expect(apiKey).toMatchObject({ data: { loginWithApiKey: { accessToken: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] } } });
+    expect(apiKey.errors).toBeUndefined();
   });
 });
 

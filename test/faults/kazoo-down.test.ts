@@ -10,7 +10,7 @@ import type { GatewayProcess } from './gateway-process.js';
 import { startKazooProxy } from './kazoo-proxy.js';
 import type { KazooProxy } from './kazoo-proxy.js';
 
-const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 3) { nodes { id name } } }';
+const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 3) { nodes { id: kazooId name } } }';
 const BREAKER = { CIRCUIT_BREAKER_FAILURES: '3', CIRCUIT_BREAKER_OPEN_MS: '500', KAZOO_TIMEOUT_MS: '3000' };
 
 let gateway: GatewayProcess | undefined;
@@ -72,7 +72,7 @@ describe('Kazoo dying mid-request', () => {
     const read = postGraphQL(url, DEVICES, { a: accountId }, token);
     const write = postGraphQL(
       url,
-      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "fr-fr" }) { id } }',
+      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "fr-fr" }) { device { kazooId } } }',
       { a: accountId, id: deviceId },
       token,
     );

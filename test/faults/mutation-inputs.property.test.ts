@@ -4,8 +4,9 @@
 // in the simulator's log is a known Crossbar route whose ids are 32 lower-case hex characters, and no request is sent
 // at all when a string holds a control character.
 // And, exhaustively: a CR, LF or NUL in each string argument and string input field of each mutation (found from the
-// schema, so a new one is covered) is refused as BAD_USER_INPUT naming that field, and nothing reaches Kazoo; the two
-// documented exceptions are the NOTIFY body text (line breaks allowed, NUL refused) and the login password (hashed).
+// schema, so a new one is covered) is refused as a CONTROL_CHARACTER userError naming that field's path, and nothing
+// reaches Kazoo; the two documented exceptions are the NOTIFY body text (line breaks allowed, NUL refused) and the
+// login password (hashed).
 import fc from 'fast-check';
 import {
   getNamedType,
@@ -31,7 +32,11 @@ const ROUTES: [string, RegExp][] = [
   ['POST', new RegExp(`^/v2/accounts/${H}/devices/${H}/(sync|presence)$`)],
   ['GET', new RegExp(`^/v2/accounts/${H}/devices/${H}/quickcall/${DIALLED}$`)],
 ];
-const EXPECTED_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'UPSTREAM_REJECTED']);
+/**
+ * Top-level codes: GraphQL's own refusal of ill-typed variables, and what Kazoo may answer that the input cannot fix.
+ * Everything else (bad ids, unknown objects, Kazoo's validation, refused logins) is a userError of the payload.
+ */
+const EXPECTED_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'UPSTREAM_REJECTED']);
 
 /** The documented exceptions to the control-character rule, as `mutation.argument.field` paths. */
 const MULTILINE = new Set(['notifyDevice.body.data']);
@@ -58,12 +63,12 @@ let userIds: string[];
 
 beforeAll(async () => {
   harness = await startHarness();
-  const listed = await harness.graphql<{ devices: { nodes: { id: string }[] }; users: { nodes: { id: string }[] } }>(
-    'query($a: ID!) { devices(accountId: $a, first: 20) { nodes { id } } users(accountId: $a, first: 10) { nodes { id } } }',
+  const listed = await harness.graphql<{ devices: { nodes: { kazooId: string }[] }; users: { nodes: { kazooId: string }[] } }>(
+    'query($a: ID!) { devices(accountId: $a, first: 20) { nodes { kazooId } } users(accountId: $a, first: 10) { nodes { kazooId } } }',
     { a: harness.accountId },
   );
-  deviceIds = listed.data?.devices.nodes.map((node) => node.id) ?? [];
-  userIds = listed.data?.users.nodes.map((node) => node.id) ?? [];
+  deviceIds = listed.data?.devices.nodes.map((node) => node.kazooId) ?? [];
+  userIds = listed.data?.users.nodes.map((node) => node.kazooId) ?? [];
 });
 afterAll(() => harness.close());
 
@@ -136,8 +141,7 @@ interface Case {
 function caseArbitrary(field: GraphQLField<unknown, unknown>): fc.Arbitrary<Case> {
   const declarations = field.args.map((argument) => `$${argument.name}: ${String(argument.type)}`).join(', ');
   const uses = field.args.map((argument) => `${argument.name}: $${argument.name}`).join(', ');
-  const selection = isScalarType(getNamedType(field.type)) ? '' : ' { __typename }';
-  const query = `mutation${declarations === '' ? '' : `(${declarations})`} { ${field.name}${uses === '' ? '' : `(${uses})`}${selection} }`;
+  const query = `mutation${declarations === '' ? '' : `(${declarations})`} { ${field.name}${uses === '' ? '' : `(${uses})`} { userErrors { field code } } }`;
   return fc
     .record(Object.fromEntries(field.args.map((argument) => [argument.name, argumentArbitrary(argument)])), {
       requiredKeys: field.args.filter((argument) => isNonNullType(argument.type)).map((argument) => argument.name),
@@ -263,7 +267,7 @@ function validArguments(mutation: GraphQLField<unknown, unknown>): Record<string
 }
 
 describe('a CR, LF or NUL in any string a mutation takes', () => {
-  it('is refused as BAD_USER_INPUT naming the field, and nothing reaches Kazoo', async () => {
+  it('is refused as a CONTROL_CHARACTER userError naming the field, and nothing reaches Kazoo', async () => {
     const mutations = Object.values(buildGatewaySchema().getMutationType()?.getFields() ?? {});
     const sites = mutations.flatMap(stringSites);
     // Enough to know the walk found the input types' fields, not only the top-level arguments.
@@ -283,11 +287,13 @@ describe('a CR, LF or NUL in any string a mutation takes', () => {
         variables[argument.name] = withLeaf(argument.type, variables[argument.name], site.path.slice(1), site.json ? { probe: text } : text);
         const declarations = site.mutation.args.map((candidate) => `$${candidate.name}: ${String(candidate.type)}`).join(', ');
         const uses = site.mutation.args.map((candidate) => `${candidate.name}: $${candidate.name}`).join(', ');
-        const selection = isScalarType(getNamedType(site.mutation.type)) ? '' : ' { __typename }';
         harness.simulator.control.resetRequests();
-        const result = await harness.graphql(`mutation(${declarations}) { ${site.mutation.name}(${uses})${selection} }`, variables);
-        const fields = (result.errors ?? []).flatMap((error) => ((error.extensions?.fieldErrors ?? []) as { field: string }[]).map((entry) => entry.field));
-        const refusedHere = result.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT' && fields.includes(named);
+        const result = await harness.graphql<Record<string, { userErrors: { field: string[] | null; code: string }[] }>>(
+          `mutation(${declarations}) { ${site.mutation.name}(${uses}) { userErrors { field code } } }`,
+          variables,
+        );
+        const userErrors = result.data?.[site.mutation.name]?.userErrors ?? [];
+        const refusedHere = userErrors.some((userError) => userError.code === 'CONTROL_CHARACTER' && userError.field?.join('.') === named);
         const sent = harness.simulator.control.requests.length;
         const exempt = HASHED.has(coordinates) || (MULTILINE.has(coordinates) && character !== '\u0000');
         if (exempt ? refusedHere : !refusedHere || sent > 0) {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterEach(() => harness.simulator.control.setFault(null));
 afterAll(() => harness.close());
 
-const DEVICES = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { id } } }';
+const DEVICES = 'query($a: ID!, $n: Int) { devices(accountId: $a, first: $n) { nodes { id: kazooId } } }';
 
 describe('slow Kazoo', () => {
   it('waits for an answer that comes within the budget', async () => {
@@ -48,7 +48,7 @@ describe('slow Kazoo', () => {
     const id = list.data?.devices.nodes[0]?.id;
     harness.simulator.control.setFault({ kind: 'delay', ms: 3_000 }, { match: { method: 'PATCH' } });
     harness.simulator.control.resetRequests();
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "de-de" }) { id } }', {
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "de-de" }) { device { kazooId } } }', {
       a: harness.accountId,
       id,
     });

@@ -15,8 +15,8 @@ let gateway: GatewayProcess;
 let token: string;
 let deviceId: string;
 
-const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 2) { nodes { id } } }';
-const UPDATE = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "it-it" }) { id } }';
+const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 2) { nodes { id: kazooId } } }';
+const UPDATE = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "it-it" }) { device { kazooId } } }';
 const HTML = '<html><head><title>502 Bad Gateway</title></head><body>nginx PAGE-TEXT-7d1f</body></html>';
 
 beforeAll(async () => {

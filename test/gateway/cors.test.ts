@@ -80,7 +80,7 @@ describe('a list of origins, with credentials', () => {
     const response = await fetch(`${harness.gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify({ query: 'mutation { loginWithApiKey(apiKey: "x") { token } }' }),
+      body: JSON.stringify({ query: 'mutation { loginWithApiKey(apiKey: "x") { accessToken { token } } }' }),
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/CSRF/);
@@ -124,7 +124,7 @@ describe('demo mode (no KAZOO_URL): dev servers on this machine, on any port', (
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(await response.json()).toEqual({ data: { viewer: { accountId: harness.accountId } } });
+      expect(await response.json()).toMatchObject({ data: { viewer: { accountId: harness.accountId } } });
     });
   }
 

@@ -27,31 +27,31 @@ describe('request logs', () => {
     const { username, password, accountName, apiKey } = harness.simulator.demo;
     const issued: string[] = [];
     const remember = (result: { data?: unknown }): void => {
-      const login = Object.values((result.data ?? {}) as Record<string, { token?: string } | null>)[0];
-      if (typeof login?.token === 'string') issued.push(login.token);
+      const login = Object.values((result.data ?? {}) as Record<string, { accessToken?: { token?: string } | null } | null>)[0];
+      if (typeof login?.accessToken?.token === 'string') issued.push(login.accessToken.token);
     };
 
     remember(
       await harness.graphql(
-        `mutation { loginWithCredentials(username: "${username}", password: "${password}", accountName: "${accountName}") { token } }`,
+        `mutation { loginWithCredentials(username: "${username}", password: "${password}", accountName: "${accountName}") { accessToken { token } } }`,
       ),
     );
     remember(
-      await harness.graphql('mutation($u: String!, $p: String!, $n: String!) { loginWithCredentials(username: $u, password: $p, accountName: $n) { token } }', {
+      await harness.graphql('mutation($u: String!, $p: String!, $n: String!) { loginWithCredentials(username: $u, password: $p, accountName: $n) { accessToken { token } } }', {
         u: username,
         p: password,
         n: accountName,
       }),
     );
-    remember(await harness.graphql('mutation($k: String!) { loginWithApiKey(apiKey: $k) { token } }', { k: apiKey }));
-    await harness.graphql('mutation($p: String!) { loginWithCredentials(username: "admin", password: $p, accountName: "demo") { token } }', {
+    remember(await harness.graphql('mutation($k: String!) { loginWithApiKey(apiKey: $k) { accessToken { token } } }', { k: apiKey }));
+    await harness.graphql('mutation($p: String!) { loginWithCredentials(username: "admin", password: $p, accountName: "demo") { accessToken { token } } }', {
       p: 'wrong-Pa55word',
     });
     await harness.graphql('{ viewer { accountId } }', {}, { token: null, headers: { authorization: `Bearer ${harness.token}` } });
     await harness.graphql('{ viewer { accountId } }', {}, { token: 'forged-token-value' });
     // A GET carries its variables in the query string; mutations are refused over GET, after being logged.
     await fetch(
-      `${harness.gateway.url}/graphql?query=${encodeURIComponent('mutation($p: String!) { loginWithCredentials(username: "a", password: $p, accountName: "b") { token } }')}&variables=${encodeURIComponent(JSON.stringify({ p: password }))}`,
+      `${harness.gateway.url}/graphql?query=${encodeURIComponent('mutation($p: String!) { loginWithCredentials(username: "a", password: $p, accountName: "b") { accessToken { token } } }')}&variables=${encodeURIComponent(JSON.stringify({ p: password }))}`,
       { headers: { 'x-auth-token': harness.token, 'apollo-require-preflight': 'true' } },
     );
     // Failures upstream are logged too, with their causes.
@@ -60,7 +60,7 @@ describe('request logs', () => {
     harness.simulator.control.setFault({ kind: 'refuse' }, { times: 3 });
     await harness.graphql('{ viewer { accountId } }');
     harness.simulator.control.setFault(null);
-    await harness.graphql('mutation($p: String!) { loginWithCredentials(username: "admin", password: $p, accountName: "demo") { token } }', {
+    await harness.graphql('mutation($p: String!) { loginWithCredentials(username: "admin", password: $p, accountName: "demo") { accessToken { token } } }', {
       p: password,
     }, { headers: { 'x-auth-token': harness.token } });
 

@@ -26,7 +26,10 @@ describe('/metrics', () => {
       a: harness.accountId,
     });
     await harness.graphql('query Anonymous { viewer { accountId } }', {}, { token: null });
-    await harness.graphql('mutation BadId($a: ID!) { createDevice(accountId: $a, input: { name: "x" }) { id } }', { a: 'nope' });
+    // Refused by Kazoo for this token: a top-level error (an input the gateway refuses is a userError, not an outcome).
+    await harness.graphql('mutation Forbidden($a: ID!) { createDevice(accountId: $a, input: { name: "x" }) { device { kazooId } } }', {
+      a: harness.simulator.control.secondary.accountId,
+    });
 
     const response = await scrape();
     expect(response.status).toBe(200);
@@ -35,7 +38,7 @@ describe('/metrics', () => {
     expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Dashboard",type="query",outcome="success"} 1');
     // Without a token Kazoo accepted, a request cannot give its name a place (see below).
     expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="(other)",type="query",outcome="UNAUTHENTICATED"} 1');
-    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="BadId",type="mutation",outcome="BAD_USER_INPUT"} 1');
+    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Forbidden",type="mutation",outcome="FORBIDDEN"} 1');
     expect(text).toContain('kazoo_gateway_upstream_requests_total{method="GET",route="/v2/accounts/{id}/devices",status="200",outcome="ok"} 1');
     expect(text).toContain('kazoo_gateway_upstream_requests_total{method="GET",route="/v2/accounts/{id}/registrations",status="200",outcome="ok"} 1');
     expect(text).toMatch(/kazoo_gateway_upstream_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/v2\/accounts\/\{id\}\/devices"\} \d/);

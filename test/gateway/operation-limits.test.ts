@@ -1,10 +1,9 @@
 // Abuse limits: selections, depth, aliases, the cost budget in Crossbar calls, document size and batches. A refused
 // operation is answered with HTTP 400 (over WebSocket, an error for that operation) and its own code before anything
 // reaches Kazoo; the cost model is checked against the calls the gateway really makes.
-import { getIntrospectionQuery, getOperationAST, parse } from 'graphql';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGatewaySchema } from '../../src/graphql/schema.js';
-import { analyseOperation } from '../../src/server/operation-cost.js';
+import { estimatedCalls } from '../helpers/cost.js';
 import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 
@@ -92,14 +91,14 @@ describe('refused before anything runs', () => {
       b: devices(accountId: $a, first: 1000) { nodes { sip { username } } } }`;
     for (const body of [
       { query: costly, variables: { a: accountId }, operationName: 'Nope' },
-      { query: `mutation Sync($a: ID!, $d: ID!) { syncDevice(accountId: $a, id: $d) }`, variables: { a: accountId, d: accountId }, operationName: 'Nope' },
+      { query: `mutation Sync($a: ID!, $d: ID!) { syncDevice(accountId: $a, id: $d) { userErrors { code } } }`, variables: { a: accountId, d: accountId }, operationName: 'Nope' },
     ]) {
       const { status, body: answer } = await post(body);
       expect(status).toBe(400);
       expect(answer).toMatchObject({ errors: [{ message: 'The document has no operation named "Nope"', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
     }
     // Over GET too, where a mutation must never run.
-    const search = new URLSearchParams({ query: 'mutation Sync { syncDevice(accountId: "0", id: "0") }', operationName: 'Nope' });
+    const search = new URLSearchParams({ query: 'mutation Sync { syncDevice(accountId: "0", id: "0") { userErrors { code } } }', operationName: 'Nope' });
     const response = await fetch(`${harness.gateway.url}/graphql?${search}`, { headers: { 'x-auth-token': token, 'apollo-require-preflight': '1' } });
     expect(response.status).toBe(400);
     expect(harness.simulator.control.requests).toHaveLength(0);
@@ -145,13 +144,6 @@ describe('refused before anything runs', () => {
 });
 
 describe('the cost model against the calls really made', () => {
-  const schema = buildGatewaySchema();
-  const estimate = (query: string, variables: Record<string, unknown>): number => {
-    const document = parse(query);
-    const operation = getOperationAST(document);
-    if (!operation) throw new Error('no operation');
-    return analyseOperation(schema, document, operation, variables).cost;
-  };
 
   it.each([
     ['the dashboard', DASHBOARD, true],
@@ -161,28 +153,72 @@ describe('the cost model against the calls really made', () => {
     ['registered devices only', 'query($a: ID!) { devices(accountId: $a, first: 5, filter: { registered: true }) { nodes { id } } }', false],
     ['enabled devices', 'query($a: ID!) { devices(accountId: $a, first: 50, filter: { enabled: true }) { nodes { id } } }', false],
     ['devices of an owner', 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { ownerId: "00000000000000000000000000000000" }) { nodes { id } } }', false],
-    ['registered softphones', 'query($a: ID!) { devices(accountId: $a, first: 3, filter: { deviceType: "softphone", registered: false }) { nodes { id } } }', false],
+    ['registered softphones', 'query($a: ID!) { devices(accountId: $a, first: 3, filter: { deviceType: SOFTPHONE, registered: false }) { nodes { id } } }', false],
+    ['devices of unknown types', 'query($a: ID!) { devices(accountId: $a, first: 3, filter: { deviceType: OTHER }) { nodes { id kazooDeviceType } } }', false],
+    ['a device search', 'query($a: ID!) { devices(accountId: $a, first: 20, filter: { search: "desk" }) { nodes { name owner { fullName } } } }', false],
+    ['a user search', 'query($a: ID!) { users(accountId: $a, first: 5, filter: { search: "an" }) { nodes { fullName email } } }', false],
+    ['devices by name', 'query($a: ID!) { devices(accountId: $a, first: 20, orderBy: { field: NAME }) { nodes { name } } }', false],
+    [
+      'devices by owner, with owners and registrations',
+      'query($a: ID!) { devices(accountId: $a, first: 50, orderBy: { field: OWNER, direction: DESC }) { nodes { name owner { fullName } registration { registered } } } }',
+      false,
+    ],
+    [
+      'searched devices by type, registered only',
+      'query($a: ID!) { devices(accountId: $a, first: 5, orderBy: { field: DEVICE_TYPE }, filter: { search: "a", registered: true }) { nodes { id } } }',
+      false,
+    ],
     ['the viewer', '{ viewer { accountId authMethod } }', true],
   ])('%s: the estimate is not below the calls made', async (_name, query, exact) => {
     harness.simulator.control.resetRequests();
     const result = await harness.graphql(query, { a: accountId }, { token });
     expect(result.errors).toBeUndefined();
     const made = harness.simulator.control.requests.length;
-    const estimated = estimate(query, { a: accountId });
+    const estimated = estimatedCalls(query, { a: accountId });
     if (exact) expect(estimated).toBe(made);
     else expect(estimated).toBeGreaterThanOrEqual(made);
+  });
+
+  describe('of mutations', () => {
+    let deviceId: string;
+    beforeAll(async () => {
+      const created = await harness.graphql<{ createDevice: { device: { kazooId: string } } }>(
+        'mutation($a: ID!) { createDevice(accountId: $a, input: { name: "Costed", sip: { username: "costed01", password: "secret-pass" } }) { device { kazooId } } }',
+        { a: accountId },
+        { token },
+      );
+      deviceId = created.data?.createDevice.device.kazooId ?? '';
+    });
+
+    it.each([
+      ['an update answering the whole device', 'updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { name sip { username } raw } }'],
+      ['a new device and its edge', 'createDevice(accountId: $a, input: { name: "Costed edge" }) { deviceEdge { cursor node { name raw } } }'],
+      ['a deletion', 'deleteDevice(accountId: $a, id: "00000000000000000000000000000000") { deletedDeviceId userErrors { code } }'],
+      ['a sync answering the device by id', 'syncDevice(accountId: $a, id: $id) { device { id kazooId } }'],
+      ['a sync answering more than ids', 'syncDevice(accountId: $a, id: $id) { device { name sip { username } } }'],
+      ['a NOTIFY answering more than ids', 'notifyDevice(accountId: $a, id: $id, event: "check-sync") { device { name } }'],
+      ['a presence reset answering the registration', 'resetDevicePresence(accountId: $a, id: $id) { device { kazooId registration { registered } } }'],
+      ['a quickcall with its device', 'quickcallDevice(accountId: $a, id: $id, number: "1000") { call { callId device { name sip { username } } } }'],
+    ])('%s: the estimate is the calls made', async (_name, field) => {
+      const query = field.includes('$id') ? `mutation($a: ID!, $id: ID!) { ${field} }` : `mutation($a: ID!) { ${field} }`;
+      const variables = field.includes('$id') ? { a: accountId, id: deviceId } : { a: accountId };
+      harness.simulator.control.resetRequests();
+      const result = await harness.graphql(query, variables, { token });
+      expect(result.errors).toBeUndefined();
+      expect(estimatedCalls(query, variables)).toBe(harness.simulator.control.requests.length);
+    });
   });
 
   it('a filtered listing of 3000 devices reads 3 full pages, not 3000 pages of one row, and the estimate covers them', async () => {
     const large = harness.simulator.control.createAccount({ name: 'large-cost-co', devices: 3_000, users: 20, registeredRatio: 0.01 });
     const largeToken = await kazooLogin(harness.simulator.url, large.apiKey);
-    const query = 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { deviceType: "nomatch" }) { nodes { id } } }';
+    const query = 'query($a: ID!) { devices(accountId: $a, first: 1, filter: { deviceType: TEAMMATE }) { nodes { id } } }';
     harness.simulator.control.resetRequests();
     const result = await harness.graphql(query, { a: large.accountId }, { token: largeToken });
     expect(result.errors).toBeUndefined();
     const made = harness.simulator.control.requests.length;
     expect(made).toBe(3);
-    expect(estimate(query, { a: large.accountId })).toBeGreaterThanOrEqual(made);
+    expect(estimatedCalls(query, { a: large.accountId })).toBeGreaterThanOrEqual(made);
   });
 });
 
@@ -192,7 +228,9 @@ describe('batches', () => {
   it('runs a batch of operations within the maximum size', async () => {
     const { status, body } = await post([viewer, viewer]);
     expect(status).toBe(200);
-    expect(body).toEqual([{ data: { viewer: { accountId } } }, { data: { viewer: { accountId } } }]);
+    // Each answer reports its own operation's cost; the budget is the batch's, shared.
+    const answer = { data: { viewer: { accountId } }, extensions: { cost: { requestedQueryCost: 1, maxQueryCost: 250 } } };
+    expect(body).toEqual([answer, answer]);
   });
 
   it('refuses a batch larger than the maximum with BATCH_TOO_LARGE, before running any of it', async () => {

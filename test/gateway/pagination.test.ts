@@ -1,5 +1,5 @@
-// Relay pagination over Kazoo's opaque start keys, to the end of the list, with and without filters, and the bound on
-// what one filtered page may read on a large account.
+// Relay pagination over Kazoo's opaque start keys, to the end of the list, with and without filters, the page info
+// of every page, and the bound on what one filtered page may read on a large account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LISTING_PAGES } from '../../src/graphql/pagination.js';
 import { errorCodes, kazooLogin, startHarness } from '../helpers/harness.js';
@@ -18,8 +18,8 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 interface Page {
-  edges: { cursor: string; node: { id: string } }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { kazooId: string } }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 /** Which account to list, with whose token (default: paged-co's). */
@@ -46,17 +46,23 @@ async function walkCounting(
     const args = field === 'devices' ? '$a: ID!, $first: Int, $after: String, $f: DeviceFilter' : '$a: ID!, $first: Int, $after: String';
     const filterArg = field === 'devices' ? ', filter: $f' : '';
     const result = await harness.graphql<Record<string, Page>>(
-      `query(${args}) { ${field}(accountId: $a, first: $first, after: $after${filterArg}) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+      `query(${args}) { ${field}(accountId: $a, first: $first, after: $after${filterArg}) {
+        edges { cursor node { kazooId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
       { a: lister.account, first, after, f: filter },
       { token: lister.token },
     );
     expect(result.errors).toBeUndefined();
     const page = result.data?.[field] as Page;
     const listings = harness.simulator.control.requests.filter((request) => request.path === `/v2/accounts/${lister.account}/${field}`);
-    pages.push({ ids: page.edges.map((edge) => edge.node.id), listings: listings.map((request) => request.query) });
+    pages.push({ ids: page.edges.map((edge) => edge.node.kazooId), listings: listings.map((request) => request.query) });
+    // Forward only: rows come before every page but the first. A page starts at its first edge.
+    expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
     if (!page.pageInfo.hasNextPage) break;
+    // A page that promises more is not empty, unless it stopped at the bound.
+    if (listings.length < MAX_LISTING_PAGES) expect(page.edges.length).toBeGreaterThan(0);
     // A full page ends at its last edge; one that stopped at the bound, where the reading stopped.
-    if (page.edges.length === first) expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor);
+    if (page.edges.length === first && listings.length < MAX_LISTING_PAGES) expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor);
     after = page.pageInfo.endCursor;
   }
   return pages;
@@ -110,6 +116,23 @@ describe('pagination', () => {
       expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
     }
   });
+
+  it('does not promise a next page that would be empty: a full filtered page reads on for one more match', async () => {
+    const account = harness.simulator.control.createAccount({ name: 'mid-co', devices: 1_500, users: 20, registeredRatio: 0 });
+    const mid = { account: account.accountId, token: await kazooLogin(harness.simulator.url, account.apiKey) };
+    // The one disabled device is the first of Kazoo's first page of 1000, and Kazoo has a second page.
+    const [firstDevice] = await kazooIds('devices?page_size=1', mid);
+    const disabled = await fetch(`${harness.simulator.url}/v2/accounts/${mid.account}/devices/${firstDevice}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-auth-token': mid.token },
+      body: JSON.stringify({ data: { enabled: false } }),
+    });
+    expect(disabled.status).toBe(200);
+    const pages = await walkCounting('devices', 1, { enabled: false }, mid);
+    // One page that says it is the last (having read the second Kazoo page to know), rather than one that says more
+    // follow and then an empty one.
+    expect(pages.map((page) => ({ ids: page.ids, calls: page.listings.length }))).toEqual([{ ids: [firstDevice], calls: 2 }]);
+  });
 });
 
 describe('a filtered listing of a large account', () => {
@@ -130,14 +153,14 @@ describe('a filtered listing of a large account', () => {
 
   it(`reads at most ${MAX_LISTING_PAGES} Kazoo pages for one page, then continues where it stopped`, async () => {
     // 12,003 devices in pages of 1000 are 13 Kazoo pages: the bound splits them 10 + 3, and no match is lost or repeated.
-    const pages = await walkCounting('devices', 5, { deviceType: 'fax' }, large);
+    const pages = await walkCounting('devices', 5, { deviceType: 'FAX' }, large);
     expect(pages.map((page) => page.listings.length)).toEqual([MAX_LISTING_PAGES, 3]);
     expect(pages.flatMap((page) => page.ids)).toEqual(await kazooIds('devices?paginate=false&filter_device_type=fax', large));
     expect(new Set(pages.flatMap((page) => page.listings.map((query) => query.page_size)))).toEqual(new Set(['1000']));
   });
 
   it('moves on at the bound even when nothing matched', async () => {
-    const pages = await walkCounting('devices', 1, { deviceType: 'nomatch' }, large);
+    const pages = await walkCounting('devices', 1, { deviceType: 'TEAMMATE' }, large);
     expect(pages.map((page) => ({ ids: page.ids, calls: page.listings.length }))).toEqual([
       { ids: [], calls: MAX_LISTING_PAGES },
       { ids: [], calls: 3 },

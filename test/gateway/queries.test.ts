@@ -32,12 +32,12 @@ describe('viewer', () => {
   });
 
   it('names the owner of a user-auth token', async () => {
-    const login = await harness.graphql<{ loginWithCredentials: { token: string; ownerId: string } }>(
-      'mutation($u: String!, $p: String!, $a: String!) { loginWithCredentials(username: $u, password: $p, accountName: $a) { token ownerId } }',
+    const login = await harness.graphql<{ loginWithCredentials: { accessToken: { token: string; ownerId: string } } }>(
+      'mutation($u: String!, $p: String!, $a: String!) { loginWithCredentials(username: $u, password: $p, accountName: $a) { accessToken { token ownerId } } }',
       { u: harness.simulator.demo.username, p: harness.simulator.demo.password, a: harness.simulator.demo.accountName },
       { token: null },
     );
-    const token = login.data?.loginWithCredentials.token ?? '';
+    const token = login.data?.loginWithCredentials.accessToken.token ?? '';
     const result = await harness.graphql<{ viewer: { ownerId: string; owner: { username: string } } }>(
       '{ viewer { ownerId owner { username } } }',
       {},
@@ -52,9 +52,9 @@ describe('devices', () => {
   it('lists the account devices with registration and owner, agreeing with Kazoo', async () => {
     const result = await harness.graphql<{ devices: { nodes: DeviceNode[] } }>(
       `query($a: ID!) { devices(accountId: $a, first: 1000) { nodes {
-          id name deviceType enabled ownerId macAddress
+          id: kazooId name deviceType enabled ownerId macAddress
           registration { registered userAgent contactIp }
-          owner { id firstName fullName } } } }`,
+          owner { id: kazooId firstName fullName } } } }`,
       { a: harness.accountId },
     );
     expect(result.errors).toBeUndefined();
@@ -70,7 +70,7 @@ describe('devices', () => {
     const registered = new Set(harness.simulator.control.registeredDeviceIds(harness.accountId));
     for (const node of nodes) {
       expect(node.registration.registered).toBe(registered.has(node.id));
-      if (node.registration.registered && node.deviceType !== 'cellphone') {
+      if (node.registration.registered && node.deviceType !== 'CELLPHONE') {
         expect(node.registration.userAgent).toEqual(expect.any(String));
       } else if (!node.registration.registered) {
         expect(node.registration.userAgent).toBeNull();
@@ -78,7 +78,11 @@ describe('devices', () => {
       if (node.ownerId !== null) expect(node.owner?.id).toBe(node.ownerId);
     }
     expect(nodes.some((node) => node.owner?.fullName)).toBe(true);
-    expect(nodes.find((node) => node.name === 'MyPolycom')?.macAddress).toBe('00:04:f2:ab:7e:fd');
+    // One form whatever Kazoo holds: MyPolycom was stored with colons (before Kazoo cleansed MACs), the others bare.
+    expect(nodes.find((node) => node.name === 'MyPolycom')?.macAddress).toBe('0004f2ab7efd');
+    const macs = nodes.flatMap((node) => (node.macAddress === null ? [] : [node.macAddress]));
+    expect(macs.length).toBeGreaterThan(10);
+    for (const mac of macs) expect(mac).toMatch(/^[0-9a-f]{12}$/);
   });
 
   it('reads one device with its nested Kazoo settings in camelCase and the raw document', async () => {
@@ -114,7 +118,7 @@ describe('devices', () => {
   });
 
   it('answers null for a device Kazoo does not have', async () => {
-    const result = await harness.graphql('query($a: ID!) { device(accountId: $a, id: "0123456789abcdef0123456789abcdef") { id } }', {
+    const result = await harness.graphql('query($a: ID!) { device(accountId: $a, id: "0123456789abcdef0123456789abcdef") { id: kazooId } }', {
       a: harness.accountId,
     });
     expect(result.errors).toBeUndefined();
@@ -123,22 +127,22 @@ describe('devices', () => {
 
   it('filters by owner, type, enabled and registration state', async () => {
     const all = await harness.graphql<{ devices: { nodes: DeviceNode[] } }>(
-      'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id deviceType enabled ownerId registration { registered } } } }',
+      'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id: kazooId deviceType enabled ownerId registration { registered } } } }',
       { a: harness.accountId },
     );
     const nodes = all.data?.devices.nodes ?? [];
     const ownerId = nodes.find((node) => node.ownerId !== null)?.ownerId;
     const cases: [Record<string, unknown>, (node: DeviceNode) => boolean][] = [
       [{ ownerId }, (node) => node.ownerId === ownerId],
-      [{ deviceType: 'softphone' }, (node) => node.deviceType === 'softphone'],
+      [{ deviceType: 'SOFTPHONE' }, (node) => node.deviceType === 'SOFTPHONE'],
       [{ enabled: true }, (node) => node.enabled],
       [{ registered: true }, (node) => node.registration.registered],
       [{ registered: false }, (node) => !node.registration.registered],
-      [{ registered: true, deviceType: 'sip_device' }, (node) => node.registration.registered && node.deviceType === 'sip_device'],
+      [{ registered: true, deviceType: 'SIP_DEVICE' }, (node) => node.registration.registered && node.deviceType === 'SIP_DEVICE'],
     ];
     for (const [filter, expected] of cases) {
       const result = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(
-        'query($a: ID!, $f: DeviceFilter) { devices(accountId: $a, first: 1000, filter: $f) { nodes { id } } }',
+        'query($a: ID!, $f: DeviceFilter) { devices(accountId: $a, first: 1000, filter: $f) { nodes { id: kazooId } } }',
         { a: harness.accountId, f: filter },
       );
       expect(result.errors, JSON.stringify(filter)).toBeUndefined();
@@ -154,7 +158,7 @@ describe('users', () => {
     const result = await harness.graphql<{
       users: { nodes: { id: string; username: string | null; devices: { hotdesked: boolean; device: { id: string; ownerId: string | null } }[] }[] };
     }>(
-      'query($a: ID!) { users(accountId: $a, first: 100) { nodes { id username devices { hotdesked device { id ownerId } } } } }',
+      'query($a: ID!) { users(accountId: $a, first: 100) { nodes { id: kazooId username devices { hotdesked device { id: kazooId ownerId } } } } }',
       { a: harness.accountId },
     );
     expect(result.errors).toBeUndefined();
@@ -169,7 +173,7 @@ describe('users', () => {
 
   it('reads a user document without ever returning a password', async () => {
     const result = await harness.graphql<{ user: { id: string; firstName: string; raw: Record<string, unknown> } }>(
-      'query($a: ID!, $id: ID!) { user(accountId: $a, id: $id) { id firstName lastName privLevel enabled raw } }',
+      'query($a: ID!, $id: ID!) { user(accountId: $a, id: $id) { id: kazooId firstName lastName privLevel enabled raw } }',
       { a: harness.accountId, id: harness.simulator.demo.userId },
     );
     expect(result.errors).toBeUndefined();
@@ -182,8 +186,15 @@ describe('users', () => {
 describe('registrations', () => {
   it('lists exactly the registered devices, with contact details', async () => {
     const result = await harness.graphql<{
-      registrations: { deviceId: string; registered: boolean; contact: string | null; registeredAt: string | null; device: { name: string } | null }[];
-    }>('query($a: ID!) { registrations(accountId: $a) { deviceId registered contact registeredAt expiresInSeconds device { name } } }', {
+      registrations: {
+        deviceId: string;
+        registered: boolean;
+        contact: string | null;
+        registeredAt: string | null;
+        expiresAt: string | null;
+        device: { name: string } | null;
+      }[];
+    }>('query($a: ID!) { registrations(accountId: $a) { deviceId registered contact registeredAt expiresAt device { name } } }', {
       a: harness.accountId,
     });
     expect(result.errors).toBeUndefined();
@@ -194,8 +205,27 @@ describe('registrations', () => {
       expect(row.registered).toBe(true);
       expect(row.contact).toMatch(/^<?sip:/);
       expect(new Date(row.registeredAt ?? '').getTime()).toBeGreaterThan(Date.parse('2020-01-01'));
+      expect(Date.parse(row.expiresAt ?? '')).toBeGreaterThan(Date.parse(row.registeredAt ?? ''));
       expect(row.device?.name).toEqual(expect.any(String));
     }
+  });
+
+  it('says when a registration runs out, as an instant: the last REGISTER plus the period Kazoo granted', async () => {
+    const [deviceId] = harness.simulator.control.registeredDeviceIds(harness.accountId);
+    if (deviceId === undefined) throw new Error('the demo account has no registered device');
+    // A phone that registered for an hour and will not refresh: Kazoo counts the seconds it has left down from 3600.
+    harness.simulator.control.register(harness.accountId, deviceId, { expiresSeconds: 3600, refresh: false });
+    const result = await harness.graphql<{ device: { registration: { registeredAt: string; expiresAt: string } } }>(
+      'query($a: ID!, $id: ID!) { device(accountId: $a, id: $id) { registration { registeredAt expiresAt } } }',
+      { a: harness.accountId, id: deviceId },
+    );
+    expect(result.errors).toBeUndefined();
+    const { registeredAt, expiresAt } = result.data?.device.registration ?? { registeredAt: '', expiresAt: '' };
+    // Kazoo counts whole seconds, on both sides of the subtraction.
+    const period = Date.parse(expiresAt) - Date.parse(registeredAt);
+    expect(period).toBeGreaterThanOrEqual(3600_000);
+    expect(period).toBeLessThanOrEqual(3602_000);
+    expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
   });
 
   it('refuses an account id that is not a Kazoo id', async () => {

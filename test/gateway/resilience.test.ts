@@ -20,7 +20,7 @@ afterEach(() => {
 });
 afterAll(() => harness.close());
 
-const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id } } }';
+const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id: kazooId } } }';
 
 async function firstDeviceId(): Promise<string> {
   const result = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(DEVICES, { a: harness.accountId });
@@ -47,7 +47,7 @@ describe('retries', () => {
     const deviceId = await firstDeviceId();
     harness.simulator.control.resetRequests();
     harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/quickcall/' } });
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }', {
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcallDevice(accountId: $a, id: $id, number: "1000") { call { accepted } } }', {
       a: harness.accountId,
       id: deviceId,
     });
@@ -59,7 +59,7 @@ describe('retries', () => {
     const deviceId = await firstDeviceId();
     harness.simulator.control.resetRequests();
     harness.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { method: 'PATCH' } });
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }', {
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { kazooId } } }', {
       a: harness.accountId,
       id: deviceId,
     });
@@ -69,7 +69,7 @@ describe('retries', () => {
 });
 
 describe('writes whose outcome is unknown', () => {
-  const UPDATE = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }';
+  const UPDATE = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { kazooId } } }';
 
   it('a write whose connection is reset after Kazoo received it is OUTCOME_UNKNOWN, sent once', async () => {
     const deviceId = await firstDeviceId();
@@ -84,7 +84,7 @@ describe('writes whose outcome is unknown', () => {
   it('a quickcall whose answer is unreadable is OUTCOME_UNKNOWN: the call may have been placed', async () => {
     const deviceId = await firstDeviceId();
     harness.simulator.control.setFault({ kind: 'malformed' }, { match: { pathIncludes: '/quickcall/' } });
-    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }', {
+    const result = await harness.graphql('mutation($a: ID!, $id: ID!) { quickcallDevice(accountId: $a, id: $id, number: "1000") { call { accepted } } }', {
       a: harness.accountId,
       id: deviceId,
     });
@@ -158,7 +158,7 @@ describe('an upstream that fails', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-auth-token': harness.token },
         body: JSON.stringify({
-          query: 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }',
+          query: 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { kazooId } } }',
           variables: { a: harness.accountId, id: '0'.repeat(32) },
         }),
       });
@@ -175,31 +175,38 @@ describe('an upstream that fails', () => {
 });
 
 describe('every Kazoo failure has its code', () => {
+  // What the client can fix (its input, the object it names, a concurrent change, charges to accept) is a userError
+  // of the payload; what it cannot is a top-level error.
   it.each([
-    [400, 'BAD_USER_INPUT'],
-    [401, 'UNAUTHENTICATED'],
-    [402, 'PAYMENT_REQUIRED'],
-    [403, 'FORBIDDEN'],
-    [404, 'NOT_FOUND'],
-    [405, 'UPSTREAM_REJECTED'],
-    [409, 'CONFLICT'],
-    [413, 'UPSTREAM_REJECTED'],
-    [423, 'FORBIDDEN'],
-    [429, 'RATE_LIMITED'],
-    [500, 'UPSTREAM_UNAVAILABLE'],
-    [503, 'UPSTREAM_UNAVAILABLE'],
-  ])('Kazoo %i on a write becomes %s', async (status, code) => {
+    [400, { userError: 'INVALID' }],
+    [401, { error: 'UNAUTHENTICATED' }],
+    [402, { userError: 'PAYMENT_REQUIRED' }],
+    [403, { error: 'FORBIDDEN' }],
+    [404, { userError: 'NOT_FOUND' }],
+    [405, { error: 'UPSTREAM_REJECTED' }],
+    [409, { userError: 'CONFLICT' }],
+    [413, { error: 'UPSTREAM_REJECTED' }],
+    [423, { error: 'FORBIDDEN' }],
+    [429, { error: 'RATE_LIMITED' }],
+    [500, { error: 'UPSTREAM_UNAVAILABLE' }],
+    [503, { error: 'UPSTREAM_UNAVAILABLE' }],
+  ])('Kazoo %i on a write becomes %j', async (status, expected) => {
     const deviceId = await firstDeviceId();
     // A token of its own: the client remembers a 401 or 403 for the token, which would answer the later tests.
     const token = harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + status });
     harness.simulator.control.setFault({ kind: 'status', status }, { match: { method: 'PATCH' } });
-    const result = await harness.graphql(
-      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }',
+    const result = await harness.graphql<{ updateDevice: { device: unknown; userErrors: { code: string }[] } }>(
+      'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { kazooId } userErrors { code } } }',
       { a: harness.accountId, id: deviceId },
       { token },
     );
-    expect(errorCodes(result)).toEqual([code]);
-    expect(result.data).toBeNull();
+    if ('error' in expected) {
+      expect(errorCodes(result)).toEqual([expected.error]);
+      expect(result.data).toEqual({ updateDevice: null });
+    } else {
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.updateDevice).toEqual({ device: null, userErrors: [{ code: expected.userError }] });
+    }
   });
 });
 

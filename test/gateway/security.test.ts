@@ -73,16 +73,21 @@ describe('ids are checked before any upstream call', () => {
     '',
   ];
 
-  it.each(attempts)('refuses device id %j with BAD_USER_INPUT and sends nothing to Kazoo', async (id) => {
+  it.each(attempts)('refuses device id %j (BAD_USER_INPUT, or a mutation\'s userError) and sends nothing to Kazoo', async (id) => {
     harness.simulator.control.resetRequests();
-    const results = await Promise.all([
+    const queries = await Promise.all([
       harness.graphql('query($a: ID!, $id: ID!) { device(accountId: $a, id: $id) { id } }', { a: harness.accountId, id }),
-      harness.graphql('mutation($a: ID!, $id: ID!) { deleteDevice(accountId: $a, id: $id) { id } }', { a: harness.accountId, id }),
-      harness.graphql('mutation($a: ID!, $id: ID!) { syncDevice(accountId: $a, id: $id) }', { a: harness.accountId, id }),
       harness.graphql('query($a: ID!, $id: ID!) { device(accountId: $id, id: $a) { id } }', { a: harness.accountId, id }),
       harness.graphql('query($id: ID!) { users(accountId: $id) { nodes { id } } }', { id }),
     ]);
-    for (const result of results) expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    for (const result of queries) expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    const mutations = await Promise.all([
+      harness.graphql('mutation($a: ID!, $id: ID!) { deleteDevice(accountId: $a, id: $id) { userErrors { field code } } }', { a: harness.accountId, id }),
+      harness.graphql('mutation($a: ID!, $id: ID!) { syncDevice(accountId: $a, id: $id) { userErrors { field code } } }', { a: harness.accountId, id }),
+    ]);
+    for (const result of mutations) {
+      expect(Object.values(result.data ?? {})).toEqual([{ userErrors: [{ field: ['id'], code: 'INVALID_FORMAT' }] }]);
+    }
     expect(harness.simulator.control.requests).toHaveLength(0);
   });
 
@@ -94,12 +99,12 @@ describe('ids are checked before any upstream call', () => {
         { a: harness.accountId },
       );
       harness.simulator.control.resetRequests();
-      const result = await harness.graphql('mutation($a: ID!, $id: ID!, $n: String!) { quickcall(accountId: $a, deviceId: $id, number: $n) { accepted } }', {
+      const result = await harness.graphql('mutation($a: ID!, $id: ID!, $n: String!) { quickcallDevice(accountId: $a, id: $id, number: $n) { userErrors { field code } } }', {
         a: harness.accountId,
         id: devices.data?.devices.nodes[0]?.id,
         n: number,
       });
-      expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+      expect(result.data).toEqual({ quickcallDevice: { userErrors: [{ field: ['number'], code: 'INVALID_FORMAT' }] } });
       expect(harness.simulator.control.requests).toHaveLength(0);
     },
   );

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 
-const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id name } } }';
+const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id: kazooId name } } }';
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
@@ -59,8 +59,8 @@ describe('coalescing identical reads', () => {
     const id = devices.data?.devices.nodes[0]?.id;
     harness.simulator.control.setFault({ kind: 'delay', ms: 1_000 }, { match: { pathIncludes: `/devices/${id}` } });
     harness.simulator.control.resetRequests();
-    const quickcall = 'mutation($a: ID!, $id: ID!) { quickcall(accountId: $a, deviceId: $id, number: "1000") { accepted } }';
-    const update = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { id } }';
+    const quickcall = 'mutation($a: ID!, $id: ID!) { quickcallDevice(accountId: $a, id: $id, number: "1000") { call { accepted } } }';
+    const update = 'mutation($a: ID!, $id: ID!) { updateDevice(accountId: $a, id: $id, input: { language: "en-gb" }) { device { kazooId } } }';
     await Promise.all([
       harness.graphql(quickcall, { a: harness.accountId, id }),
       harness.graphql(quickcall, { a: harness.accountId, id }),
@@ -123,7 +123,7 @@ describe('the circuit breaker', () => {
     harness.simulator.control.setFault({ kind: 'status', status: 404 });
     for (let i = 0; i < 4; i++) await harness.graphql(DEVICES, { a: harness.accountId });
     harness.simulator.control.setFault({ kind: 'status', status: 429 });
-    for (let i = 0; i < 3; i++) await harness.graphql('mutation { loginWithApiKey(apiKey: "x") { token } }');
+    for (let i = 0; i < 3; i++) await harness.graphql('mutation { loginWithApiKey(apiKey: "x") { accessToken { token } } }');
     expect(await metric(harness, 'kazoo_gateway_circuit_breaker_state{state="closed"}')).toBe(1);
   });
 });

@@ -73,7 +73,12 @@ describe('registrationChanged', () => {
       registered: true,
       registration: { registered: true, userAgent: 'Yealink SIP-T46S 66.86.0.15', contactIp: '192.0.2.10' },
     });
-    expect(byDevice.get(leaving)).toMatchObject({ accountId: harness.accountId, registered: false, registration: null });
+    // The registration of a device that dropped off says so, with its details gone: a cache updates it in place.
+    expect(byDevice.get(leaving)).toMatchObject({
+      accountId: harness.accountId,
+      registered: false,
+      registration: { registered: false, userAgent: null, contactIp: null },
+    });
     for (const event of subscriber.events) {
       expect(new Date(event.at).toISOString()).toBe(event.at);
       expect(Date.parse(event.at)).toBeGreaterThanOrEqual(before);
@@ -103,7 +108,7 @@ describe('registrationChanged', () => {
     const { control } = harness.simulator;
     const registered = new Set(control.registeredDeviceIds(harness.accountId));
     const listing = await harness.graphql<{ devices: { nodes: { id: string }[] } }>(
-      'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id } } }',
+      'query($a: ID!) { devices(accountId: $a, first: 1000) { nodes { id: kazooId } } }',
       { a: harness.accountId },
     );
     const deviceIds = listing.data?.devices.nodes.map((node) => node.id) ?? [];
@@ -115,7 +120,7 @@ describe('registrationChanged', () => {
     expect(new Set(initial.map((event) => event.deviceId))).toEqual(new Set(deviceIds));
     for (const event of initial) {
       expect(event.registered).toBe(registered.has(event.deviceId));
-      expect(event.registration === null).toBe(!event.registered);
+      expect(event.registration?.registered).toBe(event.registered);
     }
 
     const [dropped] = [...registered].sort() as [string];
@@ -140,10 +145,30 @@ describe('registrationChanged', () => {
     control.register(harness.accountId, unregistered);
   });
 
+  it('says when each registration runs out, counted from the reading the event reports', async () => {
+    const [deviceId] = registeredDevices(1) as [string];
+    // Registered for an hour, never refreshed: Kazoo counts its remaining seconds down from 3600.
+    harness.simulator.control.register(harness.accountId, deviceId, { expiresSeconds: 3600, refresh: false });
+    const query = /* GraphQL */ `
+      subscription($accountId: ID!, $deviceIds: [ID!]) {
+        registrationChanged(accountId: $accountId, deviceIds: $deviceIds, initial: true) { at registration { registeredAt expiresAt } }
+      }
+    `;
+    const subscriber = record(open(), { accountId: harness.accountId, deviceIds: [deviceId] }, query);
+    await waitFor(() => subscriber.events.length >= 1, 'the initial state');
+    const [event] = subscriber.events as unknown as { at: string; registration: { registeredAt: string; expiresAt: string } }[];
+    const expiresAt = Date.parse(event?.registration.expiresAt ?? '');
+    // Kazoo counts whole seconds: the last REGISTER plus the hour, to within a second or two of rounding.
+    expect(expiresAt - Date.parse(event?.registration.registeredAt ?? '')).toBeGreaterThanOrEqual(3600_000);
+    expect(expiresAt - Date.parse(event?.registration.registeredAt ?? '')).toBeLessThanOrEqual(3602_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.parse(event?.at ?? '') + 3600_000);
+    harness.simulator.control.register(harness.accountId, deviceId);
+  });
+
   it('resolves device fields like queries do, from the one device listing the initial state needs', async () => {
     const query = /* GraphQL */ `
       subscription($accountId: ID!) {
-        registrationChanged(accountId: $accountId, initial: true) { deviceId device { id name } registration { deviceId } }
+        registrationChanged(accountId: $accountId, initial: true) { deviceId device { id: kazooId name } registration { deviceId } }
       }
     `;
     harness.simulator.control.resetRequests();

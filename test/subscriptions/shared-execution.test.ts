@@ -22,7 +22,7 @@ afterAll(() => harness?.close());
 /** `raw` needs each device's whole document: one Kazoo GET per execution that resolves it. */
 const WITH_DOCUMENT = /* GraphQL */ `
   subscription Documents($accountId: ID!) {
-    registrationChanged(accountId: $accountId) { deviceId registered device { id raw } }
+    registrationChanged(accountId: $accountId) { deviceId registered device { id: kazooId raw } }
   }
 `;
 

@@ -3,9 +3,11 @@
 import { isKazooId } from '../../kazoo/paths.js';
 import { documentKey } from '../../loaders/index.js';
 import type { DeviceResolvers } from '../generated/resolvers-types.js';
-import { UserRef } from '../models.js';
+import { globalId } from '../global-id.js';
+import { accountModel, UserRef } from '../models.js';
 import type { DeviceRef } from '../models.js';
 import type { GatewayContext } from '../context.js';
+import { deviceTypeOf, kazooDeviceType } from '../device-types.js';
 import { registrationOf } from './registration.js';
 import { HOTDESK_ACCOUNT } from './settings.js';
 
@@ -34,13 +36,16 @@ function ownerOf(accountId: string, ownerId: unknown, context: GatewayContext): 
 }
 
 export const Device: DeviceResolvers = {
-  id: (device) => device.id,
+  id: (device) => globalId('Device', device.accountId, device.id),
   kazooId: (device) => device.id,
   accountId: (device) => device.accountId,
+  account: (device) => accountModel(device.accountId),
   name: (device, _args, context) => readAs(device, 'name', context, (name) => String(name ?? '')),
-  // Kazoo's own listing view counts a device without a type as a SIP device.
-  deviceType: (device, _args, context) =>
-    readAs(device, 'device_type', context, (deviceType) => (deviceType as string | undefined) ?? 'sip_device'),
+  // Kazoo's own listing view counts a device without a type as a SIP device. The enum's internal values are Kazoo's
+  // types (device-types.ts), where codegen types enum results by name.
+  deviceType: (device, _args, context, info) =>
+    readAs(device, 'device_type', context, (stored) => deviceTypeOf(info.schema, kazooDeviceType(stored)) as never),
+  kazooDeviceType: (device, _args, context) => readAs(device, 'device_type', context, kazooDeviceType),
   // Kazoo's schema default.
   enabled: (device, _args, context) => readAs(device, 'enabled', context, (enabled) => enabled !== false),
   ownerId: (device, _args, context) =>

@@ -1,8 +1,9 @@
-// All explicit resolvers. Fields not listed here read Kazoo keys through kazoo-mapping.ts.
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+// All explicit resolvers. Fields not listed here read Kazoo keys through kazoo-mapping.ts; scalars are in scalars.ts.
 import type { Resolvers } from '../generated/resolvers-types.js';
+import { Account } from './account.js';
 import { Device } from './device.js';
 import { Mutation } from './mutation.js';
+import { Node } from './node.js';
 import { Query } from './query.js';
 import { Registration } from './registration.js';
 import { bypassMediaValues, settingsResolvers } from './settings.js';
@@ -14,10 +15,10 @@ import { Viewer } from './viewer.js';
 export const enumValues = { BypassMedia: bypassMediaValues };
 
 export const resolvers: Resolvers = {
-  JSON: JSONResolver,
-  DateTime: DateTimeResolver,
   Query,
   Mutation,
+  Node,
+  Account,
   Subscription,
   Device,
   User,

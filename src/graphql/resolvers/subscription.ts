@@ -3,34 +3,40 @@
 // account's shared watcher. Events reuse the Registration and Device models of queries.
 import * as accounts from '../../kazoo/accounts.js';
 import { KazooError } from '../../kazoo/errors.js';
-import { assertKazooId } from '../../kazoo/paths.js';
 import { documentKey, loadOwners } from '../../loaders/index.js';
 import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
 import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
 import { subscriptionContextOf } from '../../subscriptions/subscription-context.js';
+import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import type { RegistrationEventResolvers, SubscriptionResolvers } from '../generated/resolvers-types.js';
 import { DeviceRef } from '../models.js';
+import { accountOf, documentOf } from '../scope.js';
+import { registrationModel } from './registration.js';
 import { selectedFields } from '../selection.js';
 
 /** The close code of a connection dropped for falling behind (a 4xxx code: graphql-ws clients retry those). */
 export const SUBSCRIBER_OVERFLOW_CLOSE_CODE = 4413;
 
-function checkDeviceIds(deviceIds: readonly string[]): ReadonlySet<string> {
+/** The Kazoo ids of the devices named (by `id` or Kazoo id), all of `accountId`. */
+async function checkDeviceIds(context: GatewayContext, accountId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>> {
   if (deviceIds.length === 0) {
     throw new KazooError('INVALID_ARGUMENT', 'deviceIds must name at least one device; leave it out to watch every device', {
       fieldErrors: [{ field: 'deviceIds', rule: 'minItems', message: 'must not be empty' }],
     });
   }
-  return new Set(deviceIds.map((deviceId, position) => assertKazooId(deviceId, `deviceIds[${position}]`)));
+  const devices = await Promise.all(
+    deviceIds.map((deviceId, position) => documentOf(context, 'Device', deviceId, accountId, `deviceIds[${position}]`)),
+  );
+  return new Set(devices.map((device) => device.kazooId));
 }
 
 export const Subscription: SubscriptionResolvers = {
   registrationChanged: {
     // Errors get their codes from kazoo-mapping.ts, which wraps subscribe functions like resolvers.
     subscribe: async (_root, args, context) => {
-      const accountId = assertKazooId(args.accountId, 'accountId');
-      const deviceIds = args.deviceIds == null ? undefined : checkDeviceIds(args.deviceIds);
+      const accountId = await accountOf(context, args.accountId);
+      const deviceIds = args.deviceIds == null ? undefined : await checkDeviceIds(context, accountId, args.deviceIds);
       const live = subscriptionContextOf(context);
       if (live === undefined) throw overHttp();
       const { expiresAt } = live.connection;
@@ -64,10 +70,9 @@ function overHttp(): Error {
 const requestedBatch = new WeakMap<object, EventBatch>();
 
 export const RegistrationEvent: RegistrationEventResolvers = {
+  // Never null: an unregistered device's registration says so, and a cache replaces the registered one it held.
   registration: (event) =>
-    event.registered
-      ? { accountId: event.accountId, deviceId: event.deviceId, registered: true, details: event.details ?? undefined }
-      : null,
+    registrationModel(event.accountId, event.deviceId, event.registered, event.details ?? undefined, Date.parse(event.at)),
   device: async (event, _args, context, info) => {
     const loader = context.loaders.deviceSummary;
     if (requestedBatch.get(loader) !== event.batch) {

@@ -2,17 +2,20 @@
 import { USER_DEVICE_SUMMARY_KEYS } from '../../kazoo/types.js';
 import { documentKey } from '../../loaders/index.js';
 import type { UserResolvers } from '../generated/resolvers-types.js';
-import { DeviceRef } from '../models.js';
+import { globalId } from '../global-id.js';
+import { accountModel, DeviceRef } from '../models.js';
 
-function joinNames(names: readonly unknown[]): string | null {
+/** The full name of first and last names, as `User.fullName` shows it (also the `OWNER` order of devices). */
+export function joinNames(names: readonly unknown[]): string | null {
   const parts = names.filter((part): part is string => typeof part === 'string' && part !== '');
   return parts.length === 0 ? null : parts.join(' ');
 }
 
 export const User: UserResolvers = {
-  id: (user) => user.id,
+  id: (user) => globalId('User', user.accountId, user.id),
   kazooId: (user) => user.id,
   accountId: (user) => user.accountId,
+  account: (user) => accountModel(user.accountId),
   // Synchronous when the names are at hand (a listing row): owner names on a page of devices need no promise each.
   fullName: (user, _args, context) => {
     const first = user.read('first_name', context);

@@ -1,11 +1,10 @@
 // The identity behind the request's token, from Kazoo's token_auth.
-import * as accounts from '../../kazoo/accounts.js';
 import * as auth from '../../kazoo/auth.js';
 import { isKazooId } from '../../kazoo/paths.js';
 import { documentKey } from '../../loaders/index.js';
 import type { GatewayContext } from '../context.js';
 import type { ViewerResolvers } from '../generated/resolvers-types.js';
-import { UserRef } from '../models.js';
+import { accountModel, UserRef } from '../models.js';
 import type { ViewerModel } from '../models.js';
 
 export async function viewerOf(context: GatewayContext): Promise<ViewerModel> {
@@ -19,9 +18,10 @@ export async function viewerOf(context: GatewayContext): Promise<ViewerModel> {
 }
 
 export const Viewer: ViewerResolvers = {
+  account: (viewer) => accountModel(viewer.accountId),
   // token_auth normally names the account; older Kazoo versions may not, then the account document does.
   accountName: async (viewer, _args, context) =>
-    viewer.accountName ?? (await accounts.get(context.session, viewer.accountId)).name ?? null,
+    viewer.accountName ?? (await context.loaders.account.load(viewer.accountId)).name ?? null,
   owner: async (viewer, _args, context) => {
     if (viewer.ownerId === undefined) return null;
     const summary = await context.loaders.userSummary.load(documentKey(viewer.accountId, viewer.ownerId));

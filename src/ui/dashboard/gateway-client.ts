@@ -1,6 +1,8 @@
 // The dashboard's link to the gateway, signed in with one Kazoo token: typed queries over GraphQL over HTTP and typed
 // subscriptions over graphql-ws (token in the connection_init payload as `authToken`), reconnecting for as long as
-// the page is open and reporting the connection state for the page to show.
+// the page is open and reporting the connection state for the page to show. A query answers its data together with
+// the errors of the fields that failed (a field backed by a Kazoo call that failed is null, its siblings answer), so
+// the page can show what it has; only an answer without data is thrown.
 import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
 import type { TypedDocumentString } from './generated/operations.js';
@@ -9,7 +11,8 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 
 interface GraphQLErrorShape {
   message: string;
-  extensions?: { code?: unknown };
+  path?: readonly (string | number)[];
+  extensions?: { code?: unknown; occurrences?: unknown };
 }
 
 /** A GraphQL error (or transport failure) with its stable code, e.g. `UNAUTHENTICATED`. */
@@ -18,14 +21,41 @@ export class GatewayError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** The field that failed, when the error is a field's. */
+    readonly path: readonly (string | number)[] = [],
+    /** How many fields failed this way (the gateway folds the same failure of every row into one error). */
+    readonly occurrences = 1,
   ) {
     super(message);
   }
 }
 
+const toGatewayError = (error: GraphQLErrorShape): GatewayError =>
+  new GatewayError(
+    error.message,
+    typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN',
+    error.path ?? [],
+    typeof error.extensions?.occurrences === 'number' ? error.extensions.occurrences : 1,
+  );
+
 function gatewayError(errors: readonly GraphQLErrorShape[]): GatewayError {
   const first = errors[0];
-  return new GatewayError(first?.message ?? 'Unknown error', typeof first?.extensions?.code === 'string' ? first.extensions.code : 'UNKNOWN');
+  return first === undefined ? new GatewayError('Unknown error', 'UNKNOWN') : toGatewayError(first);
+}
+
+/** A query's answer: its data, and an error for each field that failed (null in `data`). */
+export interface QueryResult<T> {
+  data: T;
+  errors: GatewayError[];
+}
+
+/** The error of the field at `path` (or of a field inside it), or the first error, for a field that came back null. */
+export function errorAt(errors: readonly GatewayError[], path: readonly string[]): GatewayError {
+  return (
+    errors.find((error) => path.every((segment, index) => error.path[index] === segment)) ??
+    errors[0] ??
+    new GatewayError(`The gateway answered no ${path.join('.')}`, 'BAD_RESPONSE')
+  );
 }
 
 /** Close codes after which reconnecting cannot help: the gateway refused the token (graphql-ws 4401/4403). */
@@ -66,7 +96,10 @@ export class GatewayClient {
     });
   }
 
-  async query<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  async query<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<QueryResult<TResult>> {
     let response: Response;
     try {
       response = await fetch(this.options.httpUrl, {
@@ -82,9 +115,10 @@ export class GatewayClient {
       throw new GatewayError('The gateway cannot be reached', 'NETWORK_ERROR');
     }
     const body = (await response.json().catch(() => ({}))) as { data?: TResult | null; errors?: GraphQLErrorShape[] };
-    if (body.errors?.length) throw gatewayError(body.errors);
-    if (body.data == null) throw new GatewayError(`The gateway answered ${response.status}`, 'BAD_RESPONSE');
-    return body.data;
+    if (body.data == null) {
+      throw body.errors?.length ? gatewayError(body.errors) : new GatewayError(`The gateway answered ${response.status}`, 'BAD_RESPONSE');
+    }
+    return { data: body.data, errors: (body.errors ?? []).map(toGatewayError) };
   }
 
   /** Subscribes until the returned function is called; the subscription survives reconnections. */
@@ -96,9 +130,10 @@ export class GatewayClient {
     return this.ws.subscribe<TResult>(
       { query: document.toString(), variables: variables as Record<string, unknown> },
       {
+        // An event whose `device` could not be read still carries its registration: take it.
         next: (result) => {
-          if (result.errors?.length) subscriber.error(gatewayError(result.errors));
-          else if (result.data != null) subscriber.next(result.data);
+          if (result.data != null) subscriber.next(result.data);
+          else if (result.errors?.length) subscriber.error(gatewayError(result.errors));
         },
         error: (error) => {
           this.options.onConnectionState('offline');

@@ -1,15 +1,17 @@
-// The live registration dashboard (GET /dashboard): sign in with a Kazoo token, load the account's devices, then keep
-// them current from registrationChanged(initial: true). Events are applied to the store at once and drawn once per
-// frame, so a burst (the initial snapshot of a large account) costs one redraw.
+// The live registration dashboard (GET /dashboard): sign in with a Kazoo token, load the account (the token's own
+// unless the form names another) with its counts and devices in one query, then keep them current from
+// registrationChanged(initial: true). A field Kazoo could not answer (registrations, owners, counts) does not stop
+// the page: it shows what it has, with a notice. Events are applied to the store at once and drawn once per frame,
+// so a burst (the initial snapshot of a large account) costs one redraw.
 import './dashboard.css';
 import type { DashboardPageConfig } from '../../server/use-dashboard.js';
 import { graphqlHttpUrl, graphqlWsUrl } from '../shared/endpoint.js';
 import { readPageConfig } from '../shared/page-config.js';
 import { DEVICE_STATES, DeviceStore } from './device-store.js';
-import type { DeviceFilter, DeviceState } from './device-store.js';
-import { GatewayClient, GatewayError } from './gateway-client.js';
-import { DashboardDevicesDocument, DashboardRegistrationsDocument, DashboardViewerDocument } from './generated/operations.js';
-import type { DashboardDeviceFragment, DashboardDevicesQuery } from './generated/operations.js';
+import type { DeviceCounts, DeviceFilter, DeviceState } from './device-store.js';
+import { GatewayClient, GatewayError, errorAt } from './gateway-client.js';
+import { DashboardAccountDocument, DashboardMoreDevicesDocument, DashboardRegistrationsDocument } from './generated/operations.js';
+import type { DashboardDeviceFragment } from './generated/operations.js';
 import { DashboardView, renderSignIn } from './view.js';
 import type { SignInValues } from './view.js';
 
@@ -29,6 +31,8 @@ function messageOf(error: unknown): string {
       return 'Kazoo did not accept the token (wrong or expired). Sign in again.';
     case 'FORBIDDEN':
       return 'This token may not read that account.';
+    case 'BAD_USER_INPUT':
+      return 'That is not an account id: give an Account id or a Kazoo account id, or leave it empty.';
     case 'NETWORK_ERROR':
       return 'The gateway cannot be reached.';
     default:
@@ -72,16 +76,58 @@ function showSignIn(error: string | null, values?: SignInValues): void {
   });
 }
 
-async function loadDevices(client: GatewayClient, accountId: string): Promise<DashboardDeviceFragment[]> {
-  const devices: DashboardDeviceFragment[] = [];
-  let after: string | null = null;
-  do {
-    const result: DashboardDevicesQuery = await client.query(DashboardDevicesDocument, { accountId, after });
-    const page = result.devices;
+/** What the fields Kazoo could not answer are, in the notice. */
+const FIELD_NAMES: Record<string, string> = {
+  registration: 'registration states',
+  owner: 'owners',
+  registrationSummary: 'counts',
+  name: 'the account name',
+};
+
+/** The notice for a page loaded with gaps: which fields failed, and why, once each. */
+function gapsNotice(errors: readonly GatewayError[]): string | null {
+  if (errors.length === 0) return null;
+  const gaps = errors.map((error) => {
+    const field = error.path.findLast((segment): segment is string => typeof segment === 'string') ?? 'data';
+    return `${FIELD_NAMES[field] ?? field} (${error.message})`;
+  });
+  return `Kazoo could not answer everything when the page loaded: ${[...new Set(gaps)].join('; ')}. Unknown values say so; reload to try again.`;
+}
+
+interface LoadedAccount {
+  /** The Account's global id, for the subscription (and further pages). */
+  id: string;
+  label: string;
+  devices: DashboardDeviceFragment[];
+  summary: DeviceCounts | null;
+  /** What Kazoo could not answer: the failed fields are null. */
+  errors: GatewayError[];
+}
+
+/** The account with its counts and first page, then the further pages; throws when the devices cannot be listed. */
+async function loadAccount(client: GatewayClient, accountId: string | null): Promise<LoadedAccount> {
+  const first = await client.query(DashboardAccountDocument, { accountId });
+  const { account } = first.data;
+  if (account === null) throw errorAt(first.errors, ['account']);
+  if (account.devices === null) throw errorAt(first.errors, ['account', 'devices']);
+  const errors = [...first.errors];
+  const devices = [...account.devices.nodes];
+  let { pageInfo } = account.devices;
+  while (pageInfo.hasNextPage && pageInfo.endCursor !== null) {
+    const more = await client.query(DashboardMoreDevicesDocument, { accountId: account.id, after: pageInfo.endCursor });
+    const page = more.data.account?.devices;
+    if (page == null) throw errorAt(more.errors, ['account', 'devices']);
+    errors.push(...more.errors);
     devices.push(...page.nodes);
-    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-  } while (after !== null);
-  return devices;
+    pageInfo = page.pageInfo;
+  }
+  return {
+    id: account.id,
+    label: account.name === null ? account.kazooId : `${account.name} · ${account.kazooId}`,
+    devices,
+    summary: account.registrationSummary,
+    errors,
+  };
 }
 
 async function signIn(values: SignInValues): Promise<void> {
@@ -92,14 +138,9 @@ async function signIn(values: SignInValues): Promise<void> {
     token: values.token,
     onConnectionState: (state) => view?.setConnection(state),
   });
-  let accountId: string;
-  let accountLabel: string;
-  let devices: DashboardDeviceFragment[];
+  let account: LoadedAccount;
   try {
-    const { viewer } = await client.query(DashboardViewerDocument, {});
-    accountId = values.accountId || viewer.accountId;
-    accountLabel = accountId === viewer.accountId && viewer.accountName ? `${viewer.accountName} · ${accountId}` : accountId;
-    devices = await loadDevices(client, accountId);
+    account = await loadAccount(client, values.accountId || null);
   } catch (error) {
     client.close();
     showSignIn(messageOf(error), values);
@@ -108,7 +149,7 @@ async function signIn(values: SignInValues): Promise<void> {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(values));
 
   const store = new DeviceStore();
-  store.replaceAll(devices);
+  store.replaceAll(account.devices, account.summary);
   let unsubscribe = (): void => undefined;
   const signOut = (message: string | null): void => {
     unsubscribe();
@@ -117,7 +158,8 @@ async function signIn(values: SignInValues): Promise<void> {
     showSignIn(message, message === null ? undefined : values);
   };
   const dashboard = new DashboardView(root, {
-    accountLabel,
+    accountLabel: account.label,
+    notice: gapsNotice(account.errors),
     demoAccountId: config.demo?.accountId ?? null,
     filter: filterFromUrl(),
     onFilter: (filter) => {
@@ -136,8 +178,8 @@ async function signIn(values: SignInValues): Promise<void> {
   const flush = (): void => {
     frame = 0;
     if (listChanged) dashboard.renderAll(store);
-    for (const [deviceId, flipped] of pending) {
-      const device = store.get(deviceId);
+    for (const [id, flipped] of pending) {
+      const device = store.get(id);
       if (device !== undefined) dashboard.renderDevice(device, flipped);
     }
     if (!listChanged) dashboard.renderSummary(store);
@@ -147,13 +189,14 @@ async function signIn(values: SignInValues): Promise<void> {
 
   unsubscribe = client.subscribe(
     DashboardRegistrationsDocument,
-    { accountId },
+    { accountId: account.id },
     {
       next: ({ registrationChanged: change }) => {
-        const outcome = store.apply(change);
-        if (outcome === 'ignored') return;
-        if (outcome === 'added') listChanged = true;
-        pending.set(change.deviceId, (pending.get(change.deviceId) ?? false) || outcome === 'changed');
+        const applied = store.apply(change);
+        if (applied === null) return;
+        const { id } = applied.device;
+        if (applied.kind === 'added') listChanged = true;
+        pending.set(id, (pending.get(id) ?? false) || applied.kind === 'changed');
         dashboard.markUpdated(new Date(change.at));
         dashboard.showError(null);
         if (frame === 0) frame = requestAnimationFrame(flush);

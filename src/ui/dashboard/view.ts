@@ -1,15 +1,23 @@
 // The dashboard's DOM: the sign-in form and the live view (connection state, counts, filters, the devices table).
-// Rows are kept per device and updated in place, so an event touches one row, not the whole table.
-import { DEVICE_STATES, matchesFilter, stateOf, typeOf } from './device-store.js';
-import type { DeviceFilter, DeviceState, DeviceStore } from './device-store.js';
+// Rows are kept per device (by its global id) and updated in place, so an event touches one row, not the whole table.
+import { DEVICE_STATES, matchesFilter, rowStateOf, typeLabelOf } from './device-store.js';
+import type { DeviceFilter, DeviceState, DeviceStore, RowState } from './device-store.js';
 import { find, h } from './dom.js';
 import type { ConnectionState } from './gateway-client.js';
 import type { DashboardDeviceFragment } from './generated/operations.js';
 
-const STATE_LABELS: Record<DeviceState, string> = {
+const STATE_LABELS: Record<RowState, string> = {
   registered: 'Registered',
   unregistered: 'Unregistered',
   disabled: 'Disabled',
+  unknown: 'Unknown',
+};
+
+/** What each count counts, as registrationSummary does: registered and unregistered add up to every device. */
+const COUNT_TITLES: Record<DeviceState, string> = {
+  registered: 'Devices registered now, disabled ones included. Click to show only them.',
+  unregistered: 'Devices not registered now, disabled ones included. Click to show only them.',
+  disabled: 'Disabled devices, registered or not. Click to show only them.',
 };
 
 const CONNECTION_LABELS: Record<ConnectionState, string> = {
@@ -59,9 +67,8 @@ export function renderSignIn(
         type: 'text',
         autocomplete: 'off',
         spellcheck: 'false',
-        pattern: '[0-9a-f]{32}',
         placeholder: "the token's own account",
-        title: '32 lower-case hexadecimal characters',
+        title: "An Account id or a Kazoo account id (32 lower-case hexadecimal characters); empty: the token's own account",
       }),
     ),
     h('button', { type: 'submit' }, 'Sign in'),
@@ -82,6 +89,8 @@ export function renderSignIn(
 
 export interface DashboardViewOptions {
   accountLabel: string;
+  /** Said under the header for as long as the page is open: what Kazoo could not answer when it loaded. */
+  notice: string | null;
   demoAccountId: string | null;
   filter: DeviceFilter;
   onFilter(filter: DeviceFilter): void;
@@ -112,7 +121,7 @@ export class DashboardView {
     this.updated = h('span', { class: 'updated' });
 
     const countBox = (state: DeviceState): HTMLButtonElement => {
-      const box = h('button', { type: 'button', class: `count ${state}`, 'data-count': state, title: `Show only ${state} devices` });
+      const box = h('button', { type: 'button', class: `count ${state}`, 'data-count': state, title: COUNT_TITLES[state] });
       box.addEventListener('click', () => this.setFilter({ ...this.filter, state: this.filter.state === state ? null : state }));
       return box;
     };
@@ -147,6 +156,7 @@ export class DashboardView {
       ),
       ...(options.demoAccountId === null ? [] : [demoNote(options.demoAccountId)]),
       this.message,
+      ...(options.notice === null ? [] : [h('p', { class: 'notice', role: 'status' }, options.notice)]),
       h('section', { class: 'counts', 'aria-label': 'Counts' }, boxes.registered, boxes.unregistered, boxes.disabled),
       h(
         'section',
@@ -218,12 +228,13 @@ export class DashboardView {
     this.options.onFilter(filter);
   }
 
-  private renderTypes(types: readonly string[]): void {
+  private renderTypes(types: readonly { type: string; label: string }[]): void {
     const current = this.filter.type;
-    const all = current !== null && !types.includes(current) ? [...types, current] : types;
+    // A type from the URL that no device has (any more) stays selectable, by its Kazoo name.
+    const all = current !== null && !types.some(({ type }) => type === current) ? [...types, { type: current, label: current }] : types;
     this.typeSelect.replaceChildren(
       h('option', { value: '' }, 'All types'),
-      ...all.map((type) => h('option', { value: type }, type)),
+      ...all.map(({ type, label }) => h('option', { value: type }, label)),
     );
     this.typeSelect.value = current ?? '';
     this.stateSelect.value = this.filter.state ?? '';
@@ -235,16 +246,17 @@ export class DashboardView {
       row = h('tr', { 'data-device-id': device.id });
       this.rows.set(device.id, row);
     }
-    const state = stateOf(device);
+    const state = rowStateOf(device);
     row.dataset.state = state;
     const { registration } = device;
     row.replaceChildren(
       h('td', { class: 'name' }, device.name),
-      h('td', {}, typeOf(device)),
-      h('td', {}, device.owner?.fullName ?? '—'),
+      h('td', {}, typeLabelOf(device)),
+      // An owner id without an owner: Kazoo has no such user, or its users could not be read.
+      h('td', {}, device.owner?.fullName ?? (device.ownerId === null ? '—' : 'Unknown')),
       h('td', {}, h('span', { class: `state ${state}` }, STATE_LABELS[state])),
-      h('td', { class: 'user-agent' }, registration.registered ? (registration.userAgent ?? '') : ''),
-      h('td', { class: 'ip' }, registration.registered ? (registration.contactIp ?? '') : ''),
+      h('td', { class: 'user-agent' }, registration?.registered === true ? (registration.userAgent ?? '') : ''),
+      h('td', { class: 'ip' }, registration?.registered === true ? (registration.contactIp ?? '') : ''),
     );
     return row;
   }

@@ -1,9 +1,12 @@
 // The example operations GraphiQL ships with must stay runnable: each is valid against schema.graphql and its
-// variables name what it declares; in demo mode they target the demo account with the demo token.
+// variables name what it declares; they need no account id (the token's account is meant), and run as they are
+// against a gateway with the demo token.
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse, validate } from 'graphql';
 import type { OperationDefinitionNode } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness } from '../../../test/helpers/harness.js';
+import type { Harness } from '../../../test/helpers/harness.js';
 import { exampleTabs } from './examples.js';
 import { tokenFromHeaders } from './fetcher.js';
 
@@ -35,13 +38,48 @@ describe('GraphiQL examples', () => {
     },
   );
 
-  it('carry the demo token and account in demo mode, and an empty token to fill in otherwise', () => {
+  it('carry the demo token in demo mode, an empty token to fill in otherwise, and no account id', () => {
     for (const tab of exampleTabs(demo)) {
       expect(tokenFromHeaders(JSON.parse(tab.headers) as Record<string, unknown>)).toBe('demo-token');
-      if (tab.variables !== '') expect(JSON.parse(tab.variables)).toMatchObject({ accountId: demo.accountId });
+      expect(tab.query).not.toContain('accountId:');
+      expect(tab.variables === '' ? {} : JSON.parse(tab.variables)).not.toHaveProperty('accountId');
     }
     for (const tab of exampleTabs(null)) {
       expect(tokenFromHeaders(JSON.parse(tab.headers) as Record<string, unknown>)).toBeUndefined();
     }
+  });
+});
+
+describe('GraphiQL examples against a gateway', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  /** Runs a tab as GraphiQL would, with its own variables. */
+  const run = <T>(title: string) => {
+    const tab = exampleTabs(demo).find((each) => each.query.includes(title));
+    if (tab === undefined) throw new Error(`no ${title} tab`);
+    return harness.graphql<T>(tab.query, tab.variables === '' ? {} : (JSON.parse(tab.variables) as Record<string, unknown>));
+  };
+
+  it('answer the token’s account, its counts and its devices with no error', async () => {
+    const devices = await run<{ viewer: { account: { name: string; registrationSummary: { total: number }; devices: { nodes: unknown[] } } } }>(
+      'query DevicesWithRegistration',
+    );
+    expect(devices.errors).toBeUndefined();
+    const account = devices.data?.viewer.account;
+    expect(account?.name).toBe(harness.simulator.demo.accountName);
+    expect(account?.devices.nodes).toHaveLength(Math.min(50, account?.registrationSummary.total ?? 0));
+    const viewer = await run('query Viewer');
+    expect(viewer.errors).toBeUndefined();
+    expect(viewer.data).toMatchObject({ viewer: { accountId: harness.accountId, account: { kazooId: harness.accountId } } });
+  });
+
+  it('show a refused input as a userError of the mutation’s payload, as they come', async () => {
+    const update = await run('mutation UpdateDevice');
+    expect(update.errors).toBeUndefined();
+    expect(update.data).toMatchObject({ updateDevice: { device: null, userErrors: [{ field: ['id'], code: 'INVALID_FORMAT' }] } });
   });
 });

@@ -1,5 +1,6 @@
-// The example operations GraphiQL opens with, one tab each: who am I, devices with registration and owner, update a
-// device, and live registrations. In demo mode they are ready to run against the demo account.
+// The example operations GraphiQL opens with, one tab each: the token's account with its registration counts and
+// devices, who am I, update a device (its payload and userErrors), and live registrations. None needs an account id:
+// each acts in the token's own account, so in demo mode they run as they are against the demo account.
 import type { DemoCredentials } from '../../server/ui-build.js';
 
 export interface ExampleTab {
@@ -8,67 +9,104 @@ export interface ExampleTab {
   headers: string;
 }
 
-const VIEWER = `# Who the token in the Headers pane belongs to.
-# Its accountId is what the other tabs need.
+const VIEWER = `# Who the token in the Headers pane belongs to. Every
+# other tab acts in this account without being told:
+# accountId arguments default to the token's account
+# (pass one to act in a sub-account).
 query Viewer {
   viewer {
     accountId
     accountName
     authMethod
     owner {
+      id
       fullName
+    }
+    account {
+      id
+      kazooId
+      name
     }
   }
 }
 `;
 
-const DEVICES = `# The account's devices with their SIP registration
-# and owner. Costs three Kazoo calls whatever the number
-# of devices: the page, the registrations, the owners.
-# For the next page, pass pageInfo.endCursor as "after".
-query DevicesWithRegistration($accountId: ID!, $after: String) {
-  devices(accountId: $accountId, first: 50, after: $after) {
-    nodes {
+const DEVICES = `# The token's account: its registration counts and its
+# devices with their SIP registration and owner. Six Kazoo
+# calls whatever the page size: who the token is, the
+# account, a page of devices, the registrations, the
+# users (owners), and one listing of every device for
+# the counts (the response's extensions.cost estimates
+# them). Fields that fail alone come back null with an
+# error naming them. For the next page, pass
+# pageInfo.endCursor as "after".
+query DevicesWithRegistration($after: String) {
+  viewer {
+    account {
       id
       name
-      deviceType
-      enabled
-      macAddress
-      owner {
-        id
-        fullName
-      }
-      registration {
+      registrationSummary {
+        total
         registered
-        userAgent
-        contactIp
-        registeredAt
-        expiresInSeconds
+        unregistered
+        disabled
       }
-    }
-    pageInfo {
-      hasNextPage
-      endCursor
+      devices(first: 50, after: $after) {
+        nodes {
+          id
+          kazooId
+          name
+          deviceType
+          enabled
+          macAddress
+          owner {
+            id
+            fullName
+          }
+          registration {
+            id
+            registered
+            userAgent
+            contactIp
+            registeredAt
+            expiresAt
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
     }
   }
 }
 `;
 
 const UPDATE_DEVICE = `# Renames a device and turns call waiting on. A Kazoo
-# PATCH: every other field is kept. Take a device id
-# from the DevicesWithRegistration tab. With sync: true
-# the phone is also asked to reload its settings.
-mutation UpdateDevice($accountId: ID!, $deviceId: ID!, $name: String!) {
+# PATCH: every other field is kept. Put a device's id
+# (from the DevicesWithRegistration tab) in the
+# variables; as it is, the example shows what a refused
+# input answers: no device, and a userError naming the
+# argument. What Kazoo refuses in the input comes back
+# in userErrors the same way, never as a top-level error.
+# With sync: true the phone also reloads its settings.
+mutation UpdateDevice($deviceId: ID!, $name: String!) {
   updateDevice(
-    accountId: $accountId
     id: $deviceId
     input: { name: $name, callWaiting: { enabled: true } }
     sync: false
   ) {
-    id
-    name
-    callWaiting {
-      enabled
+    device {
+      id
+      name
+      callWaiting {
+        enabled
+      }
+    }
+    userErrors {
+      field
+      code
+      message
     }
   }
 }
@@ -77,17 +115,22 @@ mutation UpdateDevice($accountId: ID!, $deviceId: ID!, $name: String!) {
 const WATCH_REGISTRATIONS = `# Live registrations over graphql-ws: first every
 # device's current state (initial: true), then each phone
 # that registers or drops off. Runs until you press stop.
-subscription WatchRegistrations($accountId: ID!) {
-  registrationChanged(accountId: $accountId, initial: true) {
+# The registration has the same id as the device's own
+# (Device.registration), so a normalized cache updates
+# the device from the event alone.
+subscription WatchRegistrations {
+  registrationChanged(initial: true) {
     at
     deviceId
-    registered
     registration {
+      id
+      registered
       userAgent
       contactIp
-      expiresInSeconds
+      expiresAt
     }
     device {
+      id
       name
       deviceType
       owner {
@@ -105,13 +148,13 @@ export function headersFor(demo: DemoCredentials | null): string {
   return json({ 'X-Auth-Token': demo?.token ?? '' });
 }
 
+/** The tabs, acting in the token's own account: the demo account with the demo token. */
 export function exampleTabs(demo: DemoCredentials | null): ExampleTab[] {
   const headers = headersFor(demo);
-  const accountId = demo?.accountId ?? 'your account id (see the Viewer tab)';
   return [
-    { query: DEVICES, variables: json({ accountId }), headers },
+    { query: DEVICES, variables: '', headers },
     { query: VIEWER, variables: '', headers },
-    { query: UPDATE_DEVICE, variables: json({ accountId, deviceId: 'a device id', name: 'Front desk' }), headers },
-    { query: WATCH_REGISTRATIONS, variables: json({ accountId }), headers },
+    { query: UPDATE_DEVICE, variables: json({ deviceId: 'a device id', name: 'Front desk' }), headers },
+    { query: WATCH_REGISTRATIONS, variables: '', headers },
   ];
 }

@@ -4,29 +4,67 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
+/**
+ * Kazoo's device types (`device_type`). Kazoo's schema leaves the type open ("arbitrary device type used by the UI
+ * and billing system"); these are the types Kazoo 4.3 bills for (kazoo_services, `services.hrl`) and the ones Monster
+ * UI's SmartPBX knows beside them, plus `OTHER` for any other.
+ */
+export type DeviceType =
+  /** `application`: an application endpoint (Monster UI's SmartPBX; billed by Kazoo after 4.3). */
+  | 'APPLICATION'
+  /** `ata`: an analog telephone adapter. */
+  | 'ATA'
+  /** `cellphone`: a mobile phone reached by forwarding calls to its number (`callForward`). */
+  | 'CELLPHONE'
+  /** `fax`: a fax machine or fax server. */
+  | 'FAX'
+  /** `landline`: a fixed-line phone reached by forwarding calls to its number (`callForward`). */
+  | 'LANDLINE'
+  /** `mobile`: a mobile line of Kazoo's own carrier integration, known by its MDN (`mobile.mdn`). */
+  | 'MOBILE'
+  /**
+   * Any other type (a reseller's own, or one newer than this API): `kazooDeviceType` holds it. For reading and
+   * filtering only: mutations refuse it; write a type of your own with `extra: {device_type: "..."}`.
+   */
+  | 'OTHER'
+  /** `sip_device`: a SIP phone (also the type of a device stored without one). */
+  | 'SIP_DEVICE'
+  /** `sip_uri`: a SIP URI Kazoo calls (`sip.route`) rather than a device that registers. */
+  | 'SIP_URI'
+  /** `smartphone`: a mobile phone with a SIP client, also reachable by call forwarding. */
+  | 'SMARTPHONE'
+  /** `softphone`: a SIP client on a computer. */
+  | 'SOFTPHONE'
+  /** `teammate`: a Teammate device, which Monster UI offers when configured to (`allowedExtraDeviceTypes`). */
+  | 'TEAMMATE';
 
-
-export type DashboardViewerQuery = { viewer: { accountId: string, accountName: string | null } };
-
-export type DashboardDevicesQueryVariables = Exact<{
-  accountId: string;
-  after?: string | null | undefined;
+export type DashboardAccountQueryVariables = Exact<{
+  accountId?: string | null | undefined;
 }>;
 
 
-export type DashboardDevicesQuery = { devices: { nodes: Array<{ id: string, name: string, deviceType: string | null, enabled: boolean, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardAccountQuery = { account: { id: string, kazooId: string, name: string | null, registrationSummary: { total: number, registered: number, unregistered: number, disabled: number } | null, devices: { nodes: Array<{ id: string, kazooId: string, name: string, deviceType: DeviceType, kazooDeviceType: string, enabled: boolean, ownerId: string | null, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
-export type DashboardDeviceFragment = { id: string, name: string, deviceType: string | null, enabled: boolean, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } };
+export type DashboardMoreDevicesQueryVariables = Exact<{
+  accountId: string;
+  after: string;
+}>;
+
+
+export type DashboardMoreDevicesQuery = { account: { devices: { nodes: Array<{ id: string, kazooId: string, name: string, deviceType: DeviceType, kazooDeviceType: string, enabled: boolean, ownerId: string | null, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+
+export type DashboardDevicePageFragment = { nodes: Array<{ id: string, kazooId: string, name: string, deviceType: DeviceType, kazooDeviceType: string, enabled: boolean, ownerId: string | null, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } };
+
+export type DashboardDeviceFragment = { id: string, kazooId: string, name: string, deviceType: DeviceType, kazooDeviceType: string, enabled: boolean, ownerId: string | null, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null };
 
 export type DashboardRegistrationFragment = { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null };
 
 export type DashboardRegistrationsSubscriptionVariables = Exact<{
-  accountId: string;
+  accountId?: string | null | undefined;
 }>;
 
 
-export type DashboardRegistrationsSubscription = { registrationChanged: { deviceId: string, registered: boolean, at: string, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null, device: { id: string, name: string, deviceType: string | null, enabled: boolean, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } } | null } };
+export type DashboardRegistrationsSubscription = { registrationChanged: { deviceId: string, at: string, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null }, device: { id: string, kazooId: string, name: string, deviceType: DeviceType, kazooDeviceType: string, enabled: boolean, ownerId: string | null, owner: { fullName: string | null } | null, registration: { registered: boolean, userAgent: string | null, contactIp: string | null, registeredAt: string | null } | null } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -57,9 +95,12 @@ export const DashboardRegistrationFragmentDoc = new TypedDocumentString(`
 export const DashboardDeviceFragmentDoc = new TypedDocumentString(`
     fragment DashboardDevice on Device {
   id
+  kazooId
   name
   deviceType
+  kazooDeviceType
   enabled
+  ownerId
   owner {
     fullName
   }
@@ -73,31 +114,24 @@ export const DashboardDeviceFragmentDoc = new TypedDocumentString(`
   contactIp
   registeredAt
 }`, {"fragmentName":"DashboardDevice"}) as unknown as TypedDocumentString<DashboardDeviceFragment, unknown>;
-export const DashboardViewerDocument = new TypedDocumentString(`
-    query DashboardViewer {
-  viewer {
-    accountId
-    accountName
+export const DashboardDevicePageFragmentDoc = new TypedDocumentString(`
+    fragment DashboardDevicePage on DeviceConnection {
+  nodes {
+    ...DashboardDevice
   }
-}
-    `) as unknown as TypedDocumentString<DashboardViewerQuery, DashboardViewerQueryVariables>;
-export const DashboardDevicesDocument = new TypedDocumentString(`
-    query DashboardDevices($accountId: ID!, $after: String) {
-  devices(accountId: $accountId, first: 500, after: $after) {
-    nodes {
-      ...DashboardDevice
-    }
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
+  pageInfo {
+    hasNextPage
+    endCursor
   }
 }
     fragment DashboardDevice on Device {
   id
+  kazooId
   name
   deviceType
+  kazooDeviceType
   enabled
+  ownerId
   owner {
     fullName
   }
@@ -110,12 +144,96 @@ fragment DashboardRegistration on Registration {
   userAgent
   contactIp
   registeredAt
-}`) as unknown as TypedDocumentString<DashboardDevicesQuery, DashboardDevicesQueryVariables>;
+}`, {"fragmentName":"DashboardDevicePage"}) as unknown as TypedDocumentString<DashboardDevicePageFragment, unknown>;
+export const DashboardAccountDocument = new TypedDocumentString(`
+    query DashboardAccount($accountId: ID) {
+  account(id: $accountId) {
+    id
+    kazooId
+    name
+    registrationSummary {
+      total
+      registered
+      unregistered
+      disabled
+    }
+    devices(first: 1000) {
+      ...DashboardDevicePage
+    }
+  }
+}
+    fragment DashboardDevicePage on DeviceConnection {
+  nodes {
+    ...DashboardDevice
+  }
+  pageInfo {
+    hasNextPage
+    endCursor
+  }
+}
+fragment DashboardDevice on Device {
+  id
+  kazooId
+  name
+  deviceType
+  kazooDeviceType
+  enabled
+  ownerId
+  owner {
+    fullName
+  }
+  registration {
+    ...DashboardRegistration
+  }
+}
+fragment DashboardRegistration on Registration {
+  registered
+  userAgent
+  contactIp
+  registeredAt
+}`) as unknown as TypedDocumentString<DashboardAccountQuery, DashboardAccountQueryVariables>;
+export const DashboardMoreDevicesDocument = new TypedDocumentString(`
+    query DashboardMoreDevices($accountId: ID!, $after: String!) {
+  account(id: $accountId) {
+    devices(first: 1000, after: $after) {
+      ...DashboardDevicePage
+    }
+  }
+}
+    fragment DashboardDevicePage on DeviceConnection {
+  nodes {
+    ...DashboardDevice
+  }
+  pageInfo {
+    hasNextPage
+    endCursor
+  }
+}
+fragment DashboardDevice on Device {
+  id
+  kazooId
+  name
+  deviceType
+  kazooDeviceType
+  enabled
+  ownerId
+  owner {
+    fullName
+  }
+  registration {
+    ...DashboardRegistration
+  }
+}
+fragment DashboardRegistration on Registration {
+  registered
+  userAgent
+  contactIp
+  registeredAt
+}`) as unknown as TypedDocumentString<DashboardMoreDevicesQuery, DashboardMoreDevicesQueryVariables>;
 export const DashboardRegistrationsDocument = new TypedDocumentString(`
-    subscription DashboardRegistrations($accountId: ID!) {
+    subscription DashboardRegistrations($accountId: ID) {
   registrationChanged(accountId: $accountId, initial: true) {
     deviceId
-    registered
     at
     registration {
       ...DashboardRegistration
@@ -127,9 +245,12 @@ export const DashboardRegistrationsDocument = new TypedDocumentString(`
 }
     fragment DashboardDevice on Device {
   id
+  kazooId
   name
   deviceType
+  kazooDeviceType
   enabled
+  ownerId
   owner {
     fullName
   }
