@@ -28,7 +28,7 @@ export const READS: readonly ReadName[] = ['device', 'page'];
 const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'gateway', 'peer'];
 
 export const GATEWAY_DEVICE_QUERY = `query Device($accountId: ID!, $id: ID!) {
-  device(accountId: $accountId, id: $id) { id name deviceType enabled macAddress ownerId sip { username method inviteFormat } }
+  device(accountId: $accountId, id: $id) { id kazooId name deviceType enabled macAddress ownerId sip { username method inviteFormat } }
 }`;
 
 export const GATEWAY_PAGE_QUERY = `query DevicePage($accountId: ID!) {
@@ -123,11 +123,11 @@ export async function checkTargets(setup: ReadSetup): Promise<void> {
   await kazooGet(setup.simulatorUrl, token, `/accounts/${accountId}/devices/${deviceId}`);
   if (setup.hop !== undefined) await kazooGet(setup.hop.url, token, `/accounts/${accountId}/devices/${deviceId}`);
   if (setup.bare !== undefined) {
-    const bare = await graphql<{ device: { id: string } | null }>(setup.bare.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
-    if (bare.device?.id !== deviceId) throw new Error('the bare graphql-js server did not return the device');
+    const bare = await graphql<{ device: { kazooId: string } | null }>(setup.bare.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
+    if (bare.device?.kazooId !== deviceId) throw new Error('the bare graphql-js server did not return the device');
   }
-  const device = await graphql<{ device: { id: string } | null }>(setup.gateway.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
-  if (device.device?.id !== deviceId) throw new Error('the gateway did not return the device');
+  const device = await graphql<{ device: { kazooId: string } | null }>(setup.gateway.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId });
+  if (device.device?.kazooId !== deviceId) throw new Error('the gateway did not return the device');
   const page = await graphql<{ devices: { edges: unknown[] } }>(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId });
   if (page.devices.edges.length !== 50) throw new Error(`the gateway returned ${page.devices.edges.length} devices, not 50`);
   if (setup.peer !== undefined) {
