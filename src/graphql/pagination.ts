@@ -191,16 +191,25 @@ export function connectionOf<Node>(
   },
 ): Connection<Node> {
   const { hasNextPage, after, cursors, resumeAt } = pageInfo;
-  // An empty page that ends the list ends where it started: the `after` given (null on the first page).
-  const endCursor =
-    resumeAt !== undefined
-      ? cursors.encode(resumeAt)
-      : (edges.at(-1)?.cursor ?? (after === undefined ? null : cursors.encode(after)));
+  // Cursors are signed (an HMAC each): made only when the query asks for them, like the edges' own.
   return {
     edges,
-    nodes: edges.map((edge) => edge.node),
-    // Forward only: rows come before any page that starts after a cursor, and only those pages.
-    pageInfo: { hasNextPage, hasPreviousPage: after !== undefined, startCursor: edges[0]?.cursor ?? null, endCursor },
+    get nodes() {
+      return edges.map((edge) => edge.node);
+    },
+    pageInfo: {
+      hasNextPage,
+      // Forward only: rows come before any page that starts after a cursor, and only those pages.
+      hasPreviousPage: after !== undefined,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      // An empty page that ends the list ends where it started: the `after` given (null on the first page).
+      get endCursor() {
+        if (resumeAt !== undefined) return cursors.encode(resumeAt);
+        return edges.at(-1)?.cursor ?? (after === undefined ? null : cursors.encode(after));
+      },
+    },
   };
 }
 
