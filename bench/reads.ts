@@ -23,9 +23,9 @@ import { graphql, kazooGet } from './services.js';
 import { median, spread } from './stats.js';
 
 export type ReadName = 'device' | 'page';
-export type TargetName = 'direct' | 'hop' | 'bare' | 'gateway' | 'peer';
+export type TargetName = 'direct' | 'hop' | 'bare' | 'baseline' | 'gateway' | 'peer';
 export const READS: readonly ReadName[] = ['device', 'page'];
-const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'gateway', 'peer'];
+const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'baseline', 'gateway', 'peer'];
 
 export const GATEWAY_DEVICE_QUERY = `query Device($accountId: ID!, $id: ID!) {
   device(accountId: $accountId, id: $id) { id kazooId name deviceType enabled macAddress ownerId sip { username method inviteFormat } }
@@ -55,6 +55,8 @@ export interface ReadSetup {
   /** The bare graphql-js floor; its url is its /graphql endpoint. */
   bare?: { url: string; pid: number } | undefined;
   gateway: { url: string; pid: number };
+  /** `--baseline REF`: that commit's gateway, asked the reads its own bench defined. */
+  baseline?: { url: string; pid: number; ref: string; deviceQuery: string; pageQuery: string } | undefined;
   peer: { url: string; pid: number } | undefined;
   accountId: string;
   deviceId: string;
@@ -93,6 +95,12 @@ export function readTargets(setup: ReadSetup): Map<TargetName, Record<ReadName, 
     page: graphqlTarget(url, token, GATEWAY_PAGE_QUERY, { accountId }),
   });
   if (setup.bare !== undefined) targets.set('bare', gatewayReads(setup.bare.url));
+  if (setup.baseline !== undefined) {
+    targets.set('baseline', {
+      device: graphqlTarget(setup.baseline.url, token, setup.baseline.deviceQuery, { accountId, id: deviceId }),
+      page: graphqlTarget(setup.baseline.url, token, setup.baseline.pageQuery, { accountId }),
+    });
+  }
   targets.set('gateway', gatewayReads(setup.gateway.url));
   if (setup.peer !== undefined) {
     targets.set('peer', {
@@ -130,6 +138,11 @@ export async function checkTargets(setup: ReadSetup): Promise<void> {
   if (device.device?.kazooId !== deviceId) throw new Error('the gateway did not return the device');
   const page = await graphql<{ devices: { edges: unknown[] } }>(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId });
   if (page.devices.edges.length !== 50) throw new Error(`the gateway returned ${page.devices.edges.length} devices, not 50`);
+  if (setup.baseline !== undefined) {
+    // Its queries are its own; an answer without errors (graphql() throws on one) is what matters.
+    await graphql(setup.baseline.url, token, setup.baseline.deviceQuery, { accountId, id: deviceId });
+    await graphql(setup.baseline.url, token, setup.baseline.pageQuery, { accountId });
+  }
   if (setup.peer !== undefined) {
     const peerDevice = await graphql<{ device: { data?: { id?: string } } }>(setup.peer.url, token, peerDeviceQuery(accountId, deviceId));
     if (peerDevice.device.data?.id !== deviceId) throw new Error('the peer did not return the device');
@@ -171,6 +184,9 @@ export interface Comparison {
   peerAddedMeanMs: number;
   gatewayPeerRpsRatio: number;
   gatewayDirectRpsRatio: number;
+  /** Today's gateway against `--baseline`: throughput and the gateway's own CPU time per request. */
+  gatewayBaselineRpsRatio: number;
+  gatewayBaselineCpuRatio: number;
 }
 
 export interface ReadsReport {
@@ -186,6 +202,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
     direct: { simulator: setup.simulatorPid },
     hop: setup.hop === undefined ? {} : { server: setup.hop.pid, simulator: setup.simulatorPid },
     bare: setup.bare === undefined ? {} : { server: setup.bare.pid, simulator: setup.simulatorPid },
+    baseline: setup.baseline === undefined ? {} : { server: setup.baseline.pid, simulator: setup.simulatorPid },
     gateway: { server: setup.gateway.pid, simulator: setup.simulatorPid },
     peer: setup.peer === undefined ? {} : { server: setup.peer.pid, simulator: setup.simulatorPid },
   };
@@ -248,6 +265,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
       const bare = cell(read, connections, 'bare');
       const gateway = cell(read, connections, 'gateway');
       const peer = cell(read, connections, 'peer');
+      const baseline = cell(read, connections, 'baseline');
       comparisons.push({
         read,
         connections,
@@ -257,6 +275,8 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
         peerAddedMeanMs: (peer?.meanMs ?? Number.NaN) - (direct?.meanMs ?? Number.NaN),
         gatewayPeerRpsRatio: (gateway?.rps ?? Number.NaN) / (peer?.rps ?? Number.NaN),
         gatewayDirectRpsRatio: (gateway?.rps ?? Number.NaN) / (direct?.rps ?? Number.NaN),
+        gatewayBaselineRpsRatio: (gateway?.rps ?? Number.NaN) / (baseline?.rps ?? Number.NaN),
+        gatewayBaselineCpuRatio: (gateway?.cpuMsPerRequest.server ?? Number.NaN) / (baseline?.cpuMsPerRequest.server ?? Number.NaN),
       });
     }
   }
@@ -277,6 +297,18 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
         name: `${comparison.read} read, ${comparison.connections} clients: gateway rps >= 3x peer rps`,
         met: invalid || !Number.isFinite(comparison.gatewayPeerRpsRatio) ? undefined : comparison.gatewayPeerRpsRatio >= 3,
         detail: setup.peer === undefined ? 'peer not available' : `ratio ${fixed(comparison.gatewayPeerRpsRatio, 2)}`,
+      });
+    }
+  }
+
+  if (setup.baseline !== undefined) {
+    for (const comparison of comparisons) {
+      const invalid = cells.some((c) => c.read === comparison.read && c.connections === comparison.connections && c.failures > 0);
+      goals.push({
+        name: `${comparison.read} read, ${comparison.connections} client(s): rps at most 5% below ${setup.baseline.ref}`,
+        met: invalid || !Number.isFinite(comparison.gatewayBaselineRpsRatio) ? undefined : comparison.gatewayBaselineRpsRatio >= 0.95,
+        detail:
+          `rps ratio ${fixed(comparison.gatewayBaselineRpsRatio, 3)}; gateway CPU per request ratio ${fixed(comparison.gatewayBaselineCpuRatio, 3)}`,
       });
     }
   }
@@ -311,7 +343,10 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
           `hop-direct added mean latency: ${fixed(comparison.hopAddedMeanMs, 3)} ms; ` +
           `bare-direct added mean latency: ${fixed(comparison.bareAddedMeanMs, 3)} ms; ` +
           `peer-direct added mean latency: ${fixed(comparison.peerAddedMeanMs, 3)} ms; ` +
-          `gateway/peer rps ratio: ${fixed(comparison.gatewayPeerRpsRatio, 2)}; gateway/direct rps ratio: ${fixed(comparison.gatewayDirectRpsRatio, 2)}`,
+          `gateway/peer rps ratio: ${fixed(comparison.gatewayPeerRpsRatio, 2)}; gateway/direct rps ratio: ${fixed(comparison.gatewayDirectRpsRatio, 2)}` +
+          (setup.baseline === undefined
+            ? ''
+            : `; gateway/baseline rps ratio: ${fixed(comparison.gatewayBaselineRpsRatio, 3)}, cpu ms/req ratio: ${fixed(comparison.gatewayBaselineCpuRatio, 3)}`),
       );
     }
   }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--peer] [--no-peer] [--peer-spec PATH] [--runs N] [--only LIST] [--profile]`
+// `npm run bench [-- --quick] [--peer] [--no-peer] [--peer-spec PATH] [--runs N] [--only LIST] [--profile] [--baseline REF]`
 //
 // The benchmark runner: builds the project, starts the simulator, the gateway and the peer as separate processes,
 // measures every figure of issue 7 beside its baselines, prints each ratio and goal, writes the results as JSON
@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildProject } from './build.js';
-import type { Build } from './build.js';
+import { buildBaseline, buildProject } from './build.js';
+import type { BaselineBuild, Build } from './build.js';
 import { measureFanout } from './fanout.js';
 import type { FanoutReport } from './fanout.js';
 import { composePeer, ensurePeerInstalled, PeerUnavailable, startPeer } from './peer.js';
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +54,7 @@ if (args.help) {
       '  --runs N           repetitions of every load measurement (default 2, quick 1)',
       `  --only LIST        comma-separated parts to run: ${PARTS.join(',')}`,
       '  --profile          also profile the gateway (node --cpu-prof) under the read load and during fan-out delivery',
+      '  --baseline REF     also run that commit\'s gateway in every read cell (interleaved), and compare throughput with it',
       '',
     ].join('\n'),
   );
@@ -116,11 +118,13 @@ async function main(): Promise<void> {
 
   // The peer's install (network-bound) and the build (CPU-bound) overlap; nothing is measured meanwhile.
   const needsPeer = parts.has('reads') || parts.has('upstream') || parts.has('startup');
-  const [build, peer] = await Promise.all([
+  const [build, peer, baseline] = await Promise.all([
     buildProject(),
     needsPeer ? preparePeer() : Promise.resolve<PeerState>({ composed: undefined, skipped: 'not needed by the selected parts', install: undefined }),
+    args.baseline !== undefined && parts.has('reads') ? buildBaseline(args.baseline) : Promise.resolve(undefined),
   ]);
   log(`gateway and simulator: ${build.description}${build.warning === undefined ? '' : ` (warning: ${build.warning})`}`);
+  if (baseline !== undefined) log(`baseline gateway: ${baseline.description}`);
   if (peer.composed !== undefined) {
     const { repairs } = peer.composed;
     log(
@@ -141,12 +145,13 @@ async function main(): Promise<void> {
     settings,
     gatewayEnv: GATEWAY_BENCH_ENV,
     build: { description: build.description, warning: build.warning },
+    baseline: baseline === undefined ? undefined : { ref: baseline.ref, commit: baseline.commit, description: baseline.description },
     peer: peer.composed === undefined ? { skipped: peer.skipped } : { ...peer.composed },
   };
   const goals: Goal[] = [];
 
   if (parts.has('reads') || parts.has('upstream')) {
-    const loadResults = await loadParts(build, peer, goals);
+    const loadResults = await loadParts(build, peer, baseline, goals);
     Object.assign(results, loadResults);
   }
   if (parts.has('fanout')) {
@@ -186,10 +191,11 @@ async function main(): Promise<void> {
 }
 
 /** Parts 1 and 2 (and the profile) share one simulator, one gateway and one peer. */
-async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Promise<Record<string, unknown>> {
+async function loadParts(build: Build, peerState: PeerState, baselineBuild: BaselineBuild | undefined, goals: Goal[]): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   const simulator = await startSimulatorProcess(build);
   const gateway = await startGatewayProcess(build, { kazooUrl: simulator.url });
+  const baseline = baselineBuild === undefined ? undefined : await startGatewayProcess(baselineBuild, { kazooUrl: simulator.url, name: 'baseline-gateway' });
   const hop = startProcess({
     name: 'hop',
     command: process.execPath,
@@ -223,6 +229,10 @@ async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Pro
       hop: { url: hopUrl, pid: hop.pid },
       bare: { url: bareUrl, pid: bare.pid },
       gateway: { url: `${gateway.url}/graphql`, pid: gateway.process.pid },
+      baseline:
+        baseline === undefined || baselineBuild === undefined
+          ? undefined
+          : { url: `${baseline.url}/graphql`, pid: baseline.process.pid, ref: baselineBuild.ref, deviceQuery: baselineBuild.deviceQuery, pageQuery: baselineBuild.pageQuery },
       peer: peer === undefined ? undefined : { url: peer.url, pid: peer.process.pid },
       accountId: demo.accountId,
       deviceId,
@@ -263,7 +273,7 @@ async function loadParts(build: Build, peerState: PeerState, goals: Goal[]): Pro
       results.profile = profile;
     }
   } finally {
-    await Promise.all([gateway.process.stop(), hop.stop(), bare.stop(), peer?.process.stop(), simulator.process.stop()]);
+    await Promise.all([gateway.process.stop(), baseline?.process.stop(), hop.stop(), bare.stop(), peer?.process.stop(), simulator.process.stop()]);
   }
   return results;
 }
