@@ -26,15 +26,17 @@ export async function startSimulatorProcess(build: Build, name = 'simulator'): P
 
 /**
  * Gateway settings for a bench run. Production defaults apply, except that the gateway's own protections must
- * not shape the figures: the per-token request rate limit (one token drives all the load) and the operation cost
- * limit are raised out of reach. Everything else (logging at info, metrics, the circuit breaker) stays as shipped.
+ * not shape the figures: the per-token request and Kazoo-call rate limits (one token drives all the load) and the
+ * operation cost limit are raised out of reach. Everything else (logging at info, metrics, the circuit breaker) stays as shipped.
  */
 export const GATEWAY_BENCH_ENV: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   HOST: '127.0.0.1',
-  /** 0 turns the per-token rate limit off (default 20 per second, burst 40). */
+  /** 0 turns the per-token request rate limit off (default 50 per second, burst 100). */
   RATE_LIMIT_PER_SECOND: '0',
+  /** 0 turns the cost rate limit off (default: Kazoo's bucket, 100 calls at 10 per second). */
+  COST_LIMIT_PER_SECOND: '0',
   /** The most the gateway accepts; the default (250 estimated Crossbar calls) would refuse a 5,000-device walk in pages of 1,000. */
   MAX_QUERY_COST: '1000000',
   /** The fan-out runs thousands of sockets of one token from one address: no per-client socket caps (default 200/10). */

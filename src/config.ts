@@ -2,12 +2,16 @@
 // a bad value stops start-up with a message naming the variable, instead of a surprise later.
 import { DEFAULT_CIRCUIT_BREAKER } from './kazoo/circuit-breaker.js';
 import {
+  DEFAULT_COST_BURST,
+  DEFAULT_COST_PER_SECOND,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
-} from './server/gateway.js';
+  DEFAULT_REQUEST_BURST,
+  DEFAULT_REQUESTS_PER_SECOND,
+} from './server/defaults.js';
 import { corsOriginsProblem, LOCAL_DEV_ORIGINS } from './server/use-cors.js';
 import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
@@ -47,6 +51,9 @@ export interface GatewayConfig {
   /** Requests per second per token at the gateway (0: no limit), and the burst allowed after idling. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** Estimated Kazoo calls per second per token (0: no cost rate limit), and the bucket's size. */
+  costLimitPerSecond: number;
+  costLimitBurst: number;
   /** Proxies in front of the gateway that append to X-Forwarded-For (for the address of requests without a token). */
   trustProxyHops: number;
   /**
@@ -137,6 +144,15 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const maxQueryCost = integer(env, 'MAX_QUERY_COST', DEFAULT_OPERATION_LIMITS.maxCost, 1, 1_000_000);
+  const costLimitPerSecond = integer(env, 'COST_LIMIT_PER_SECOND', DEFAULT_COST_PER_SECOND, 0, 1_000_000);
+  const costLimitBurst = integer(env, 'COST_LIMIT_BURST', DEFAULT_COST_BURST, 1, 1_000_000);
+  // An operation costing more than a full bucket would take the whole bucket and still exceed it: say so at start.
+  if (costLimitPerSecond > 0 && maxQueryCost > costLimitBurst) {
+    throw new ConfigError(
+      `MAX_QUERY_COST (${maxQueryCost}) must not exceed COST_LIMIT_BURST (${costLimitBurst}): an operation may not cost more Kazoo calls than a full bucket holds`,
+    );
+  }
   return {
     kazooUrl,
     port: integer(env, 'PORT', 4000, 0, 65_535),
@@ -149,12 +165,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     graphiql: boolean(env, 'GRAPHIQL', !production),
     maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', DEFAULT_OPERATION_LIMITS.maxDepth, 2, 100),
     maxQueryAliases: integer(env, 'MAX_QUERY_ALIASES', DEFAULT_OPERATION_LIMITS.maxAliases, 0, 10_000),
-    maxQueryCost: integer(env, 'MAX_QUERY_COST', DEFAULT_OPERATION_LIMITS.maxCost, 1, 1_000_000),
+    maxQueryCost,
     maxQueryTokens: integer(env, 'MAX_QUERY_TOKENS', DEFAULT_MAX_QUERY_TOKENS, 500, 1_000_000),
     batchedRequests: boolean(env, 'BATCHED_REQUESTS', false),
     maxBatchSize: integer(env, 'MAX_BATCH_SIZE', DEFAULT_MAX_BATCH_SIZE, 1, 1_000),
-    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 20, 0, 1_000_000),
-    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_REQUESTS_PER_SECOND, 0, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', DEFAULT_REQUEST_BURST, 1, 1_000_000),
+    costLimitPerSecond,
+    costLimitBurst,
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     corsOrigins,
     corsAllowCredentials,

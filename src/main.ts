@@ -47,15 +47,9 @@ async function main(): Promise<void> {
     maxQueryTokens: config.maxQueryTokens,
     allowBatchedRequests: config.batchedRequests,
     maxBatchSize: config.maxBatchSize,
-    ...(config.rateLimitPerSecond === 0
-      ? {}
-      : {
-          rateLimit: {
-            requestsPerSecond: config.rateLimitPerSecond,
-            burst: config.rateLimitBurst,
-            trustedProxyHops: config.trustProxyHops,
-          },
-        }),
+    trustedProxyHops: config.trustProxyHops,
+    ...(config.rateLimitPerSecond === 0 ? {} : { rateLimit: { requestsPerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst } }),
+    ...(config.costLimitPerSecond === 0 ? {} : { costRateLimit: { perSecond: config.costLimitPerSecond, burst: config.costLimitBurst } }),
     cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     metrics: config.metricsEnabled,
     circuitBreaker: { failureThreshold: config.circuitBreakerFailures, openMs: config.circuitBreakerOpenMs },

@@ -1,7 +1,9 @@
 // The gateway process: one node:http server carrying GraphQL over HTTP at /graphql and the health routes, around
 // Apollo Server and one shared Kazoo client. `startGateway` is what main.ts and the tests start.
-// Production behaviour lives in use-*.ts modules wired here: operation limits, per-token rate limit, CORS, metrics,
-// request logs; close() drains in-flight requests before letting go of Kazoo.
+// Every operation, over HTTP or WebSocket, goes through one operation pipeline (operation-pipeline.ts) whose hooks
+// are the use-*.ts modules wired here: operation limits, cost-charged rate limit, cost extension, collapsed errors,
+// error logs, metrics, operation logs. Routes (GraphiQL, dashboard, health, CORS) are wired here too; close() drains
+// in-flight requests before letting go of Kazoo.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,9 +31,20 @@ import { useErrorLogging } from './use-error-logging.js';
 import { useGraphiQL } from './use-graphiql.js';
 import { useGraphqlWs } from './use-graphql-ws.js';
 import { kazooReadiness, useHealthCheck } from './use-health-check.js';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+  DEFAULT_MAX_QUERY_TOKENS,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+} from './defaults.js';
+import { DocumentRegistry } from './document-registry.js';
+import { createOperationPipeline } from './operation-pipeline.js';
+import { apolloPipelinePlugin } from './transports/apollo.js';
 import { useCollapsedErrors } from './use-collapsed-errors.js';
 import { useCompiledExecution } from './use-compiled-execution.js';
 import { useCostExtension } from './use-cost-extension.js';
+import { useCostRateLimit } from './use-cost-rate-limit.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
@@ -39,7 +52,7 @@ import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { GatewayMetrics } from './use-metrics.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
-import { useRateLimit } from './use-rate-limit.js';
+import { rateLimitKey, useRateLimit } from './use-rate-limit.js';
 import type { RateLimitOptions } from './use-rate-limit.js';
 import { useRequestLogging } from './use-request-logging.js';
 
@@ -67,8 +80,12 @@ export interface GatewayOptions {
   /** Accept several operations in one POST (a JSON array), at most `maxBatchSize` of them (default 10). Off by default. */
   allowBatchedRequests?: boolean;
   maxBatchSize?: number;
-  /** Per-token request rate at /graphql; no limit when absent. `trustedProxyHops`: see use-rate-limit.ts. */
+  /** Requests per token (or address) at /graphql, over HTTP and WebSocket; no limit when absent. */
   rateLimit?: Pick<RateLimitOptions, 'requestsPerSecond' | 'burst' | 'trustedProxyHops'>;
+  /** Estimated Kazoo calls per token (or address), over HTTP and WebSocket (use-cost-rate-limit.ts); none when absent. */
+  costRateLimit?: { perSecond: number; burst: number };
+  /** Proxies in front of the gateway trusted to report the client's address (use-rate-limit.ts clientAddress). */
+  trustedProxyHops?: number;
   /** CORS for browser frontends on other origins; no CORS headers when absent (preflights are refused as CORS). */
   cors?: CorsOptions;
   /** Serve Prometheus metrics at /metrics (default true). */
@@ -87,12 +104,6 @@ export interface GatewayOptions {
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
   cursorSecret?: string;
 }
-
-export const DEFAULT_MAX_QUERY_TOKENS = 5_000;
-export const DEFAULT_MAX_BATCH_SIZE = 10;
-export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
-export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 200;
-export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 10;
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -143,30 +154,46 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   // Kazoo's word on a token, as the client last heard it: only then does it get a rate bucket or metric name of its own.
   const tokenAccepted = (token: string): boolean => client.tokenVerdict(token) === 'accepted';
+  const trustedProxyHops = options.trustedProxyHops ?? options.rateLimit?.trustedProxyHops ?? 0;
   const rateLimit =
     options.rateLimit === undefined
       ? undefined
-      : useRateLimit({ ...options.rateLimit, tokenAccepted, onLimited: () => metrics.rateLimited() });
-  const costReporting = useCostExtension({ maxCost: operationLimits.maxCost, rateStanding: rateLimit?.tokenStanding });
+      : useRateLimit({ ...options.rateLimit, trustedProxyHops, tokenAccepted, onLimited: () => metrics.rateLimited() });
+  const costLimit =
+    options.costRateLimit === undefined
+      ? undefined
+      : useRateLimit({ requestsPerSecond: options.costRateLimit.perSecond, burst: options.costRateLimit.burst, tokenAccepted });
+  const registry = new DocumentRegistry(schema, documentRules);
+  const pipeline = createOperationPipeline([
+    useOperationLimits(operationLimits, registry),
+    ...(costLimit === undefined ? [] : [useCostRateLimit(costLimit, () => metrics.rateLimited())]),
+    requestLogging.hook,
+    useCostExtension({ maxCost: operationLimits.maxCost, ...(costLimit === undefined ? {} : { standing: costLimit.standing }) }),
+    useCollapsedErrors(),
+    useErrorLogging(logger),
+    metrics.hook((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
+  ]);
   const graphqlWs = useGraphqlWs({
     schema,
     client,
     registrations,
     logger,
     maxPayloadBytes: options.maxBodyBytes,
-    operationLimits,
-    documentRules,
+    registry,
+    pipeline,
     cursors,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     rateLimiter: rateLimit,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
     maxConnectionsPerToken: options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
-    ...(options.rateLimit?.trustedProxyHops === undefined ? {} : { trustedProxyHops: options.rateLimit.trustedProxyHops }),
+    trustedProxyHops,
   });
 
   const apollo = new ApolloServer<GatewayContext>({
-    // Apollo parses, validates and runs the plugins; operations then run as compiled queries (use-compiled-execution.ts).
+    // Apollo parses (through the shared registry), validates and hands operations to the pipeline; they then run as
+    // compiled queries (use-compiled-execution.ts).
     gateway: useCompiledExecution(schema, schemaSource).gateway,
+    documentStore: registry.apolloStore,
     // The same document rules as over WebSocket (document-rules.ts), in Apollo's own settings and with its rules.
     introspection: true,
     validationRules: documentRules.introspection ? [] : [noIntrospection],
@@ -197,12 +224,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Apollo's default cache-control plugin hooks every resolved field (about half the CPU of a 50-device page,
       // see BENCHMARKS.md) to compute cache hints we never set; graphql-over-http.ts sends `no-store` itself.
       ApolloServerPluginCacheControlDisabled(),
-      useErrorLogging(logger),
-      useCollapsedErrors(),
-      useOperationLimits(operationLimits, costReporting.admitted),
-      costReporting.plugin,
-      metrics.plugin((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
-      requestLogging.plugin,
+      apolloPipelinePlugin(pipeline),
     ],
   });
   await apollo.start();
@@ -211,8 +233,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     apollo,
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
-    context: async (request, requestId) =>
-      createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
+    context: async (request, requestId) => {
+      const context = createContext(client, cursors, tokenFromHeaders(request.headers), requestId);
+      pipeline.bindCaller(context.session, { transport: 'http', rateKey: rateLimitKey(request, tokenAccepted, trustedProxyHops) });
+      return context;
+    },
   });
   const health = useHealthCheck(kazooReadiness(client));
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);

@@ -2,9 +2,10 @@
 // field that needed it fails the same way: a page of 200 devices would carry 200 copies of one error. Errors with the
 // same message and code whose paths differ only in list positions are folded into the first of them, which keeps its
 // path (naming the failed field) and says in `extensions.occurrences` how many fields it stands for. The data is
-// untouched: every such field is still null.
-import type { ApolloServerPlugin } from '@apollo/server';
+// untouched: every such field is still null. A hook of the operation pipeline: HTTP answers and WebSocket results alike.
+import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
+import type { OperationHook } from './operation-pipeline.js';
 
 export function collapseRepeatedErrors<Error extends GraphQLFormattedError>(errors: readonly Error[]): Error[] {
   const first = new Map<string, { error: Error; occurrences: number }>();
@@ -23,18 +24,14 @@ export function collapseRepeatedErrors<Error extends GraphQLFormattedError>(erro
   );
 }
 
-export function useCollapsedErrors(): ApolloServerPlugin<object> {
+export function useCollapsedErrors(): OperationHook {
   return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const { singleResult } = response.body;
-          if (singleResult.errors !== undefined && singleResult.errors.length > 1) {
-            singleResult.errors = collapseRepeatedErrors(singleResult.errors);
-          }
-        },
-      };
+    name: 'collapsed-errors',
+    result(_operation, result) {
+      const errors: readonly (GraphQLError | GraphQLFormattedError)[] | undefined = result.errors;
+      if (errors === undefined || errors.length < 2) return result;
+      const formatted = errors.map((error) => (error instanceof GraphQLError ? error.toJSON() : error));
+      return { ...result, errors: collapseRepeatedErrors(formatted) };
     },
   };
 }

@@ -2,15 +2,17 @@
 // /graphql, for subscriptions. The connection's Kazoo token comes in the `connection_init` payload and is checked
 // with Kazoo's token_auth before the connection is acknowledged (close 4403 when missing or refused); every operation
 // then runs with that token, like an HTTP request. Apollo's drain closes every socket on shutdown (1001 Going away).
-// Documents pass the same checks as over HTTP (document-rules.ts, then the operation limits), and the same abuse
-// limits apply: every upgrade is charged to its address's rate-limit bucket (the handshake costs a token_auth call),
-// every operation to its token's bucket, and a client may hold only so many sockets open (per address, per token).
+// Operations go through the same operation pipeline as HTTP (operation-pipeline.ts): documents from the shared
+// registry (parsed and validated as over HTTP), then the same hooks (limits, cost-charged rate limit, cost extension,
+// metrics, logs). What is the transport's own: every upgrade is charged to its address's request bucket (the
+// handshake costs a token_auth call), every operation to its token's request bucket, and a client may hold only so
+// many sockets open (per address, per token) and run so many operations on one.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, GraphQLError } from 'graphql';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, tokenFromHeaders } from '../graphql/context.js';
@@ -23,11 +25,10 @@ import type { Logger } from '../logger.js';
 import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
-import { parseDocument, validateDocument } from './document-rules.js';
-import { collapseRepeatedErrors } from './use-collapsed-errors.js';
-import type { DocumentRules } from './document-rules.js';
-import { checkOperationLimits } from './use-operation-limits.js';
-import type { OperationLimits } from './use-operation-limits.js';
+import type { DocumentRegistry } from './document-registry.js';
+import { errorCodesOf } from './operation-outcome.js';
+import type { OperationPipeline, PipelineOperation } from './operation-pipeline.js';
+import { unknownOperation } from './use-operation-limits.js';
 import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
 import type { RateLimiter } from './use-rate-limit.js';
 
@@ -38,10 +39,10 @@ export interface GraphqlWsOptions {
   logger: Logger;
   /** Largest message accepted from a client, like MAX_BODY_BYTES for HTTP. */
   maxPayloadBytes: number;
-  /** The same depth, alias and cost limits as over HTTP (graphql-ws does not go through Apollo's plugins). */
-  operationLimits: OperationLimits;
-  /** Parsing and validation, as over HTTP. */
-  documentRules: DocumentRules;
+  /** Parsed and validated documents, shared with HTTP. */
+  registry: DocumentRegistry;
+  /** The hooks every operation goes through, as over HTTP. */
+  pipeline: OperationPipeline;
   /** Operations one socket may have running at once. */
   maxSubscriptionsPerConnection: number;
   /** The gateway's cursor codec, shared with HTTP. */
@@ -51,8 +52,8 @@ export interface GraphqlWsOptions {
   /** Sockets open at once per client address, and per token (0: no cap). */
   maxConnectionsPerAddress: number;
   maxConnectionsPerToken: number;
-  /** As for the rate limit: proxies in front of the gateway trusted to report the client's address. */
-  trustedProxyHops?: number;
+  /** Proxies in front of the gateway trusted to report the client's address (use-rate-limit.ts clientAddress). */
+  trustedProxyHops: number;
 }
 
 export interface GraphqlWs {
@@ -69,14 +70,14 @@ type ConnectionParams = Record<string, unknown>;
 interface Connection {
   token: string;
   expiresAt: Date | undefined;
+  /** Operations admitted and not yet settled, by graphql-ws operation id. */
+  running: Map<string, { operation: PipelineOperation; startedAt: number }>;
 }
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
 export const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
 /** The token already holds its share of sockets; graphql-ws clients take 4429 as final and do not retry. */
 export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
-/** Distinct documents kept parsed and validated (least recently used first out). */
-const DOCUMENT_CACHE_SIZE = 500;
 /** Clients that do not answer the 1001 close frame within this are cut off, so shutdown stays short. */
 const DISPOSE_GRACE_MS = 1_000;
 
@@ -107,27 +108,6 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   /** By graphql-ws connection context (one per socket). */
   const connections = new WeakMap<object, Connection>();
 
-  /**
-   * Parsed and validated documents by query text, as Apollo's document store does for HTTP: thousands of dashboards
-   * subscribing with the same document share one AST (memory) and one validation, and the shared AST is what lets
-   * them share executions (subscribe-with-fresh-loaders.ts).
-   */
-  const documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
-  const parseAndValidate = (query: string): { document: DocumentNode; errors: readonly GraphQLError[] } | { errors: readonly GraphQLError[] } => {
-    const known = documents.get(query);
-    if (known !== undefined) {
-      documents.delete(query);
-      documents.set(query, known);
-      return known;
-    }
-    const document = parseDocument(query, options.documentRules);
-    if (document instanceof GraphQLError) return { errors: [document] };
-    const entry = { document, errors: validateDocument(options.schema, document, options.documentRules) };
-    documents.set(query, entry);
-    if (documents.size > DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value as string);
-    return entry;
-  };
-
   /** Open sockets by client address and by token bucket key; an entry goes when its count is back to 0. */
   const socketsByAddress = new Map<string, number>();
   const socketsByToken = new Map<string, number>();
@@ -141,12 +121,24 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   };
   const atCap = (counts: Map<string, number>, key: string, cap: number): boolean => cap > 0 && (counts.get(key) ?? 0) >= cap;
 
-  const logInternalErrors = (errors: readonly GraphQLError[] | undefined, operationId: string): void => {
-    for (const error of errors ?? []) {
-      if (error.extensions?.code !== 'INTERNAL_SERVER_ERROR') continue;
-      logger.error({ err: error.originalError ?? error, operationId, path: error.path }, 'subscription operation failed');
-    }
+  /** Ends an operation's pipeline run: metrics, logs and error logs see it as they see an HTTP answer. */
+  const settle = (connection: Connection | undefined, id: string, errors: readonly GraphQLError[]): void => {
+    const running = connection?.running.get(id);
+    if (connection === undefined || running === undefined) return;
+    connection.running.delete(id);
+    options.pipeline.settled({
+      caller: running.operation.caller,
+      context: running.operation.context,
+      operation: running.operation.operation,
+      errors,
+      errorCodes: errorCodesOf(errors),
+      cost: running.operation.cost,
+      durationMs: performance.now() - running.startedAt,
+      batched: false,
+    });
   };
+  /** The errors of a result, to settle with; a subscription's event errors count as its own. */
+  const errorsSeen = new WeakMap<PipelineOperation, GraphQLError[]>();
 
   const server = useServer<ConnectionParams>(
     {
@@ -174,24 +166,12 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           return false;
         }
         countSocket(socketsByToken, tokenKey, ctx.extra.socket);
-        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token) });
+        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), running: new Map() });
         return true;
       },
-      context: (ctx): SubscriptionContext => {
-        const connection = connections.get(ctx);
-        if (connection === undefined) throw new Error('operation on an unacknowledged connection');
-        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
-        return Object.assign(createContext(client, options.cursors, connection.token, randomUUID()), {
-          registrations,
-          connection: {
-            expiresAt: connection.expiresAt,
-            close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
-          },
-        });
-      },
-      // Parsing, validation and the operation limits, as Apollo runs them for HTTP; refusals are GraphQL errors for
-      // that operation only, the socket stays open.
-      onSubscribe: (ctx, _id, payload) => {
+      // The registry's document and the pipeline's admission, as for HTTP; refusals are GraphQL errors for that
+      // operation only, the socket stays open.
+      onSubscribe: (ctx, id, payload) => {
         // graphql-ws has already reserved this operation's id in ctx.subscriptions.
         const others = Object.keys(ctx.subscriptions).length - 1;
         if (others >= options.maxSubscriptionsPerConnection) {
@@ -203,7 +183,8 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           ];
         }
         const connection = connections.get(ctx);
-        const decision = connection === undefined ? undefined : options.rateLimiter?.take(tokenBucketKey(connection.token));
+        if (connection === undefined) return [new GraphQLError('Operation on an unacknowledged connection', { extensions: { code: 'UNAUTHENTICATED' } })];
+        const decision = options.rateLimiter?.take(tokenBucketKey(connection.token));
         if (decision !== undefined && !decision.allowed) {
           return [
             new GraphQLError(`Too many operations for this token; retry in ${Math.ceil(decision.retryAfterMs / 100) / 10} s`, {
@@ -211,30 +192,60 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             }),
           ];
         }
-        const parsed = parseAndValidate(payload.query);
-        if (!('document' in parsed) || parsed.errors.length > 0) return parsed.errors;
-        const { document } = parsed;
+        const prepared = options.registry.prepare(payload.query);
+        if (prepared.document === undefined) return [...prepared.errors];
+        const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
-        if (operation == null) {
-          return [new GraphQLError('Name the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
+        if (operation == null) return [withoutHttp(unknownOperation(payload.operationName))];
+        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
+        const context: SubscriptionContext = Object.assign(createContext(client, options.cursors, connection.token, randomUUID()), {
+          registrations,
+          connection: {
+            expiresAt: connection.expiresAt,
+            close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
+          },
+        });
+        const admitted: PipelineOperation = {
+          // Kazoo accepted the token when the socket connected: its own bucket.
+          caller: { transport: 'websocket', rateKey: tokenBucketKey(connection.token) },
+          context,
+          document,
+          operation,
+          variables: payload.variables ?? undefined,
+          cost: 0,
+        };
+        options.pipeline.bindCaller(context.session, admitted.caller);
+        connection.running.set(id, { operation: admitted, startedAt: performance.now() });
+        const refusal = options.pipeline.admit(admitted);
+        if (refusal !== undefined) {
+          settle(connection, id, [refusal]);
+          return [withoutHttp(refusal)];
         }
-        const { error } = checkOperationLimits(options.operationLimits, options.schema, document, operation, payload.variables ?? undefined);
-        if (error !== undefined) return [error];
         return {
           schema: options.schema,
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
+          contextValue: context,
         };
       },
       subscribe: subscribeWithFreshLoaders,
-      onNext: (_ctx, id, _payload, _args, result) => {
-        logInternalErrors(result.errors, id);
-        // As over HTTP (use-collapsed-errors.ts): one error per failed Kazoo call, not one per row.
-        if (result.errors === undefined || result.errors.length < 2) return undefined;
-        return { ...result, errors: collapseRepeatedErrors(result.errors.map((error) => error.toJSON())) };
+      onNext: (ctx, id, _payload, _args, result) => {
+        const running = connections.get(ctx)?.running.get(id);
+        if (running === undefined) return undefined;
+        if (result.errors !== undefined) {
+          const seen = errorsSeen.get(running.operation) ?? [];
+          seen.push(...result.errors);
+          errorsSeen.set(running.operation, seen);
+        }
+        return options.pipeline.result(running.operation, result as ExecutionResult);
       },
-      onError: (_ctx, id, _payload, errors) => logInternalErrors(errors, id),
+      onError: (ctx, id, _payload, errors) => settle(connections.get(ctx), id, errors),
+      onComplete: (ctx, id) => {
+        const connection = connections.get(ctx);
+        const running = connection?.running.get(id);
+        settle(connection, id, running === undefined ? [] : (errorsSeen.get(running.operation) ?? []));
+      },
     },
     wss,
   );
@@ -256,7 +267,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
 
   return {
     handleUpgrade(request, socket, head) {
-      const address = clientAddress(request, options.trustedProxyHops ?? 0);
+      const address = clientAddress(request, options.trustedProxyHops);
       if (atCap(socketsByAddress, address, options.maxConnectionsPerAddress)) {
         refuseUpgrade(socket, `This address already holds ${options.maxConnectionsPerAddress} WebSocket connections`);
         return;
@@ -283,6 +294,13 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     },
     dispose,
   };
+}
+
+/** A refusal made for HTTP carries `extensions.http` (Apollo's, never sent over HTTP): not for WebSocket clients. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { ...(error.nodes === undefined ? {} : { nodes: error.nodes }), extensions });
 }
 
 /** Refuses an upgrade before any WebSocket exists: an HTTP 429 the client's WebSocket library reports as such. */

@@ -6,13 +6,13 @@
 // A new operation name takes one of the capped places only when its request carries a token Kazoo has accepted:
 // anyone can send a thousand made-up names, which would otherwise push the real ones into `(other)`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GatewayContext } from '../graphql/context.js';
 import type { CircuitState } from '../kazoo/circuit-breaker.js';
 import type { KazooClientOptions, UpstreamAttempt } from '../kazoo/client.js';
 import { routeTemplate } from '../kazoo/route-template.js';
 import { operationOutcome } from './operation-outcome.js';
+import type { OperationHook } from './operation-pipeline.js';
 
 /** Distinct operation names tracked; later names are counted as `(other)` so a client cannot explode the series. */
 const MAX_OPERATION_NAMES = 200;
@@ -38,8 +38,11 @@ export interface GatewayMetrics {
   /** One poll of Kazoo's registrations by a watcher. */
   registrationPoll(outcome: 'ok' | 'error'): void;
   rateLimited(): void;
-  /** Counts operations; `mayAddName` says whether a request may give a new operation name a place of its own. */
-  plugin(mayAddName: (context: GatewayContext) => boolean): ApolloServerPlugin<GatewayContext>;
+  /**
+   * Counts operations of every transport (a hook of the operation pipeline); `mayAddName` says whether an
+   * operation's caller may give a new operation name a place of its own.
+   */
+  hook(mayAddName: (context: GatewayContext) => boolean): OperationHook;
   /** The /metrics route. */
   serve(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
@@ -51,14 +54,14 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
 
   const operations = new Counter({
     name: 'kazoo_gateway_graphql_operations_total',
-    help: 'GraphQL operations by operation name, type and outcome (success, or the code of the first error).',
-    labelNames: ['operation', 'type', 'outcome'] as const,
+    help: 'GraphQL operations by operation name, type, outcome (success, or the code of the first error) and transport (http, websocket).',
+    labelNames: ['operation', 'type', 'outcome', 'transport'] as const,
     registers,
   });
   const operationDuration = new Histogram({
     name: 'kazoo_gateway_graphql_operation_duration_seconds',
-    help: 'Time from receiving a GraphQL operation to sending its response.',
-    labelNames: ['operation', 'type'] as const,
+    help: 'Time from receiving a GraphQL operation to sending its response (a subscription: to its end).',
+    labelNames: ['operation', 'type', 'transport'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
@@ -177,17 +180,14 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
     rateLimited() {
       rateLimitedRequests.inc();
     },
-    plugin: (mayAddName) => ({
-      async requestDidStart() {
-        const started = process.hrtime.bigint();
-        return {
-          async willSendResponse(requestContext) {
-            const { name, type, outcome } = operationOutcome(requestContext);
-            const operation = boundedName(name, mayAddName(requestContext.contextValue));
-            operations.inc({ operation, type, outcome });
-            operationDuration.observe({ operation, type }, Number(process.hrtime.bigint() - started) / 1e9);
-          },
-        };
+    hook: (mayAddName) => ({
+      name: 'metrics',
+      settled(settled) {
+        const { name, type, outcome } = operationOutcome(settled.operation, settled.errorCodes);
+        const operation = boundedName(name, mayAddName(settled.context));
+        const { transport } = settled.caller;
+        operations.inc({ operation, type, outcome, transport });
+        operationDuration.observe({ operation, type, transport }, settled.durationMs / 1000);
       },
     }),
     async serve(request, response) {

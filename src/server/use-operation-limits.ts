@@ -1,12 +1,15 @@
-// Abuse limits per operation, checked after validation and before anything runs: selections once fragments are
-// expanded (a fixed bound), field depth, aliases, and the cost budget in Crossbar calls (operation-cost.ts). A refused operation gets HTTP 400 and one error whose code says
-// which limit it broke, with the limit and the operation's own value, and reaches neither the resolvers nor Kazoo.
-// Operations batched into one HTTP request share one cost budget (they share the request's Kazoo session).
-import type { ApolloServerPlugin } from '@apollo/server';
+// Abuse limits per operation, a hook of the operation pipeline (operation-pipeline.ts), so HTTP and WebSocket
+// operations meet the same ones: selections once fragments are expanded (a fixed bound), field depth, aliases, and
+// the cost budget in Crossbar calls (operation-cost.ts, analysed once per document and variable set by the document
+// registry). A refused operation gets one error whose code says which limit it broke, with the limit and the
+// operation's own value (HTTP 400), and reaches neither the resolvers nor Kazoo. An admitted operation carries its
+// cost on for the hooks after this one (the cost-charged rate limit, the cost extension). Operations batched into one
+// HTTP request share one cost budget (they share the request's Kazoo session).
 import { GraphQLError } from 'graphql';
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import type { GatewayContext } from '../graphql/context.js';
-import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import type { DocumentRegistry } from './document-registry.js';
+import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import type { OperationAnalysis } from './operation-cost.js';
+import type { OperationHook } from './operation-pipeline.js';
 
 export interface OperationLimits {
   /** Deepest field nesting (introspection excluded; graphql-js bounds its depth itself). */
@@ -17,7 +20,8 @@ export interface OperationLimits {
   maxCost: number;
 }
 
-export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = { maxDepth: 12, maxAliases: 30, maxCost: 250 };
+/** maxCost: at most a full bucket of the cost rate limit (defaults.ts DEFAULT_COST_BURST), which it could never pass. */
+export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = { maxDepth: 12, maxAliases: 30, maxCost: 100 };
 
 export type OperationLimitCode = 'QUERY_TOO_COMPLEX' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
 
@@ -38,85 +42,54 @@ function refusal(code: OperationLimitCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
 
-/**
- * The first limit the operation breaks, or undefined. `alreadySpent` is the cost of other operations sharing the
- * budget (a batch). Exported for transports that do not go through Apollo's pipeline (graphql-ws).
- */
-export function checkOperationLimits(
-  limits: OperationLimits,
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Readonly<Record<string, unknown>> | undefined,
-  alreadySpent = 0,
-): { error: GraphQLError | undefined; cost: number } {
-  const { depth, aliases, cost, selections } = analyseOperation(schema, document, operation, variables);
+/** The first limit an analysed operation breaks, or undefined. `alreadySpent`: the cost of the rest of its batch. */
+export function checkOperationLimits(limits: OperationLimits, analysis: OperationAnalysis, alreadySpent = 0): GraphQLError | undefined {
+  const { depth, aliases, cost, selections } = analysis;
   // First: past the bound the analysis stopped, so the other numbers are partial.
   if (selections > MAX_ANALYSED_SELECTIONS) {
-    return {
-      cost,
-      error: refusal(
-        'QUERY_TOO_COMPLEX',
-        `The operation has more than ${MAX_ANALYSED_SELECTIONS} selections once its fragments are expanded; at most ${MAX_ANALYSED_SELECTIONS} are allowed`,
-        { maxSelections: MAX_ANALYSED_SELECTIONS },
-      ),
-    };
+    return refusal(
+      'QUERY_TOO_COMPLEX',
+      `The operation has more than ${MAX_ANALYSED_SELECTIONS} selections once its fragments are expanded; at most ${MAX_ANALYSED_SELECTIONS} are allowed`,
+      { maxSelections: MAX_ANALYSED_SELECTIONS },
+    );
   }
   if (depth > limits.maxDepth) {
-    return {
-      cost,
-      error: refusal('QUERY_TOO_DEEP', `The operation nests fields ${depth} deep; at most ${limits.maxDepth} are allowed`, {
-        depth,
-        maxDepth: limits.maxDepth,
-      }),
-    };
+    return refusal('QUERY_TOO_DEEP', `The operation nests fields ${depth} deep; at most ${limits.maxDepth} are allowed`, {
+      depth,
+      maxDepth: limits.maxDepth,
+    });
   }
   if (aliases > limits.maxAliases) {
-    return {
-      cost,
-      error: refusal('TOO_MANY_ALIASES', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed`, {
-        aliases,
-        maxAliases: limits.maxAliases,
-      }),
-    };
+    return refusal('TOO_MANY_ALIASES', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed`, {
+      aliases,
+      maxAliases: limits.maxAliases,
+    });
   }
   if (alreadySpent + cost > limits.maxCost) {
     const batched = alreadySpent > 0 ? ' (with the other operations of its batch)' : '';
-    return {
-      cost,
-      error: refusal(
-        'QUERY_TOO_COSTLY',
-        `The operation would make about ${cost} Kazoo calls${batched}; the budget is ${limits.maxCost}. ` +
-          'Ask for fewer items per page, or fewer fields that need whole documents.',
-        { cost, maxCost: limits.maxCost },
-      ),
-    };
+    return refusal(
+      'QUERY_TOO_COSTLY',
+      `The operation would make about ${cost} Kazoo calls${batched}; the budget is ${limits.maxCost}. ` +
+        'Ask for fewer items per page, or fewer fields that need whole documents.',
+      { cost, maxCost: limits.maxCost },
+    );
   }
-  return { error: undefined, cost };
+  return undefined;
 }
 
-/** `onAdmitted` hears the cost of each operation let through (use-cost-extension.ts reports it on the response). */
-export function useOperationLimits(
-  limits: OperationLimits,
-  onAdmitted?: (context: GatewayContext, cost: number) => void,
-): ApolloServerPlugin<GatewayContext> {
-  /**
-   * Cost already admitted per HTTP request. Apollo gives each operation of a batch a shallow copy of the request's
-   * context, so the session object inside it is what they share.
-   */
+export function useOperationLimits(limits: OperationLimits, registry: DocumentRegistry): OperationHook {
+  /** Cost already admitted per Kazoo session: one HTTP request (all of its batch), one WebSocket operation. */
   const spentBySession = new WeakMap<object, number>();
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request, contextValue }) {
-          if (operation === undefined) throw unknownOperation(request.operationName);
-          const spent = spentBySession.get(contextValue.session) ?? 0;
-          const { error, cost } = checkOperationLimits(limits, schema, document, operation, request.variables, spent);
-          if (error !== undefined) throw error;
-          spentBySession.set(contextValue.session, spent + cost);
-          onAdmitted?.(contextValue, cost);
-        },
-      };
+    name: 'operation-limits',
+    admit(operation) {
+      const spent = spentBySession.get(operation.context.session) ?? 0;
+      const analysis = registry.analyse(operation.document, operation.operation, operation.variables);
+      const error = checkOperationLimits(limits, analysis, spent);
+      if (error !== undefined) return error;
+      spentBySession.set(operation.context.session, spent + analysis.cost);
+      operation.cost = analysis.cost;
+      return undefined;
     },
   };
 }

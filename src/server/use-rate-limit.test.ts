@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, rateLimitKey, useRateLimit } from './use-rate-limit.js';
+import { clientAddress, rateLimitKey, tokenBucketKey, useRateLimit } from './use-rate-limit.js';
 import type { RateLimitOptions } from './use-rate-limit.js';
 
 /** Tokens Kazoo has accepted in these tests; any other token is a string the client made up. */
@@ -32,18 +32,34 @@ describe('per-token rate limit', () => {
     let now = 0;
     const limiter = useRateLimit({ requestsPerSecond: 2, burst: 3, now: () => now, tokenAccepted });
     const caller = request({ 'x-auth-token': 'token-a' });
-    expect(limiter.tokenStanding('token-a')).toEqual({ available: 3, burst: 3, requestsPerSecond: 2 });
+    expect(limiter.standing(tokenBucketKey('token-a'))).toEqual({ available: 3, burst: 3, requestsPerSecond: 2 });
     limiter.take(limiter.keyOf(caller));
     limiter.take(limiter.keyOf(caller));
-    expect(limiter.tokenStanding('token-a')).toEqual({ available: 1, burst: 3, requestsPerSecond: 2 });
+    expect(limiter.standing(tokenBucketKey('token-a'))).toEqual({ available: 1, burst: 3, requestsPerSecond: 2 });
     // Asking again takes nothing.
-    expect(limiter.tokenStanding('token-a')?.available).toBe(1);
+    expect(limiter.standing(tokenBucketKey('token-a'))?.available).toBe(1);
     now += 250;
-    expect(limiter.tokenStanding('token-a')?.available).toBe(1);
+    expect(limiter.standing(tokenBucketKey('token-a'))?.available).toBe(1);
     now += 250;
-    expect(limiter.tokenStanding('token-a')?.available).toBe(2);
-    // A token Kazoo has not accepted has no bucket of its own: its requests are charged to its address.
-    expect(limiter.tokenStanding('made-up')).toBeUndefined();
+    expect(limiter.standing(tokenBucketKey('token-a'))?.available).toBe(2);
+    // A token Kazoo has not accepted has no bucket of its own: its requests are charged to its address, whose
+    // bucket is not reported.
+    expect(limiter.keyOf(request({ 'x-auth-token': 'made-up' }))).toBe('address:192.0.2.1');
+    expect(limiter.standing('address:192.0.2.1')).toBeUndefined();
+  });
+
+  it('takes an amount at once (a cost), and an amount above the burst takes a full bucket', () => {
+    let now = 0;
+    const limiter = useRateLimit({ requestsPerSecond: 10, burst: 100, now: () => now, tokenAccepted });
+    const key = tokenBucketKey('token-a');
+    expect(limiter.take(key, 60)).toEqual({ allowed: true });
+    expect(limiter.take(key, 60)).toEqual({ allowed: false, retryAfterMs: 2_000 });
+    expect(limiter.take(key, 0)).toEqual({ allowed: true });
+    now += 2_000;
+    expect(limiter.take(key, 60)).toEqual({ allowed: true });
+    now += 10_000;
+    expect(limiter.take(key, 250)).toEqual({ allowed: true });
+    expect(limiter.standing(key)?.available).toBe(0);
   });
 
   it('gives each token its own bucket, whichever header carries it', () => {

@@ -36,6 +36,7 @@ interface Bucket {
 }
 
 const DEFAULT_MAX_KEYS = 50_000;
+const TOKEN_KEY_PREFIX = 'token:';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -49,20 +50,23 @@ export interface RateStanding {
 export interface RateLimiter {
   /** The bucket an HTTP request (or WebSocket upgrade) is charged to. */
   keyOf(request: IncomingMessage): string;
-  /** Takes one request from a bucket; how long to wait when it is empty. */
-  take(key: string): RateDecision;
+  /**
+   * Takes `amount` (default 1) from a bucket; how long to wait when it holds less. An amount above the burst takes a
+   * full bucket: it can never hold more.
+   */
+  take(key: string, amount?: number): RateDecision;
   /** Wraps a route: refused requests are answered with 429 and never reach it. */
   guard(handler: Handler): Handler;
   /**
-   * The bucket of a token Kazoo accepted, as it stands, without charging it or refreshing its place among the kept
-   * buckets; undefined for any other token, whose requests are charged to their address.
+   * A bucket as it stands, without charging it or refreshing its place among the kept buckets; undefined for an
+   * address's bucket (only a token's own is worth reporting to its client).
    */
-  tokenStanding(token: string): RateStanding | undefined;
+  standing(key: string): RateStanding | undefined;
 }
 
 /** The bucket of a token Kazoo accepted (a WebSocket connection's, checked with token_auth when it connected). */
 export function tokenBucketKey(token: string): string {
-  return `token:${createHash('sha256').update(token).digest('base64url')}`;
+  return `${TOKEN_KEY_PREFIX}${createHash('sha256').update(token).digest('base64url')}`;
 }
 
 export function rateLimitKey(
@@ -123,7 +127,8 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
 
   const keyOf: RateLimiter['keyOf'] = (request) => rateLimitKey(request, options.tokenAccepted, options.trustedProxyHops);
 
-  const take: RateLimiter['take'] = (key) => {
+  const take: RateLimiter['take'] = (key, amount = 1) => {
+    const wanted = Math.min(amount, options.burst);
     const at = now();
     let bucket = buckets.get(key);
     if (bucket === undefined) {
@@ -134,16 +139,16 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
       refill(bucket, at);
     }
     buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= wanted) {
+      bucket.tokens -= wanted;
       return { allowed: true };
     }
-    return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / options.requestsPerSecond) * 1000) };
+    return { allowed: false, retryAfterMs: Math.ceil(((wanted - bucket.tokens) / options.requestsPerSecond) * 1000) };
   };
 
-  const tokenStanding: RateLimiter['tokenStanding'] = (token) => {
-    if (!options.tokenAccepted(token)) return undefined;
-    const bucket = buckets.get(tokenBucketKey(token));
+  const standing: RateLimiter['standing'] = (key) => {
+    if (!key.startsWith(TOKEN_KEY_PREFIX)) return undefined;
+    const bucket = buckets.get(key);
     const tokens = bucket === undefined ? options.burst : tokensAt(bucket, now());
     return { available: Math.floor(tokens), burst: options.burst, requestsPerSecond: options.requestsPerSecond };
   };
@@ -151,7 +156,7 @@ export function useRateLimit(options: RateLimitOptions): RateLimiter {
   return {
     keyOf,
     take,
-    tokenStanding,
+    standing,
     guard(handler) {
       return (request, response, requestId) => {
         const decision = take(keyOf(request));

@@ -1,19 +1,19 @@
 // Structured request logs (pino JSON), each line carrying the request id that is also sent to Kazoo as X-Request-ID:
-// one line per GraphQL operation (name, type, outcome, error codes, Crossbar calls made, duration), one per HTTP
+// one line per GraphQL operation of any transport (a hook of the operation pipeline: name, type, transport, outcome,
+// error codes, Crossbar calls made, duration; a subscription's when it ends), one per HTTP
 // request (info when it failed, debug otherwise) and, at debug, one per Crossbar attempt by route template.
 // What is never logged: query text, variables, headers, query strings, bodies — they carry passwords, API keys and
 // tokens (`loginWithCredentials(password: "…")`, `GET /graphql?variables=…`, `X-Auth-Token`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../graphql/context.js';
 import type { UpstreamAttempt } from '../kazoo/client.js';
 import { routeTemplate } from '../kazoo/route-template.js';
 import { fixedShapeLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { operationOutcome } from './operation-outcome.js';
+import type { OperationHook } from './operation-pipeline.js';
 
 export interface RequestLogging {
-  readonly plugin: ApolloServerPlugin<GatewayContext>;
+  readonly hook: OperationHook;
   /** Logs the HTTP request once its response is sent (or the client went away). */
   trackHttp(request: IncomingMessage, response: ServerResponse, requestId: string): void;
   /** For the Kazoo client's `onAttempt`. */
@@ -26,30 +26,31 @@ export function useRequestLogging(parent: Logger): RequestLogging {
   const upstreamCalls = new Map<string, number>();
 
   return {
-    plugin: {
-      async requestDidStart({ contextValue }) {
-        const started = process.hrtime.bigint();
-        const requestId = contextValue.session.requestId ?? '';
+    hook: {
+      name: 'request-logging',
+      admit({ context }) {
         // Batched operations share the request id, and so the count.
+        const requestId = context.session.requestId ?? '';
         if (!upstreamCalls.has(requestId)) upstreamCalls.set(requestId, 0);
-        return {
-          async willSendResponse(requestContext) {
-            const { name, type, outcome, errorCodes } = operationOutcome(requestContext);
-            logger.info(
-              {
-                requestId,
-                operationName: name,
-                operationType: type,
-                outcome,
-                ...(errorCodes.length === 0 ? {} : { errorCodes }),
-                upstreamCalls: upstreamCalls.get(requestId) ?? 0,
-                durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-              },
-              'graphql operation',
-            );
-            if (!requestContext.requestIsBatched) upstreamCalls.delete(requestId);
+        return undefined;
+      },
+      settled(settled) {
+        const requestId = settled.context.session.requestId ?? '';
+        const { name, type, outcome, errorCodes } = operationOutcome(settled.operation, settled.errorCodes);
+        logger.info(
+          {
+            requestId,
+            operationName: name,
+            operationType: type,
+            transport: settled.caller.transport,
+            outcome,
+            ...(errorCodes.length === 0 ? {} : { errorCodes }),
+            upstreamCalls: upstreamCalls.get(requestId) ?? 0,
+            durationMs: settled.durationMs,
           },
-        };
+          'graphql operation',
+        );
+        if (!settled.batched) upstreamCalls.delete(requestId);
       },
     },
 

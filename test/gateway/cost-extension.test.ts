@@ -1,5 +1,6 @@
 // `extensions.cost` on every answer, as Shopify's API carries it: the Kazoo calls the cost model estimated for the
-// operation (the number it was admitted with), the budget, and the token's rate-limit standing when there is one.
+// operation (the number it was admitted with), the budget, and the token's cost rate-limit standing, in Kazoo calls,
+// when there is one.
 import { getOperationAST, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
@@ -10,15 +11,15 @@ import type { GraphQLResult, Harness } from '../helpers/harness.js';
 const schema = buildGatewaySchema();
 const MAX_COST = 400;
 const BURST = 30;
-/** Slow enough that no request is given back while the test runs: each one shows in the standing. */
-const REQUESTS_PER_SECOND = 0.001;
+/** Slow enough that no Kazoo call is given back while the test runs: each one shows in the standing. */
+const CALLS_PER_SECOND = 0.001;
 
 let plain: Harness;
 let limited: Harness;
 
 beforeAll(async () => {
   plain = await startHarness({ gateway: { operationLimits: { maxCost: MAX_COST } } });
-  limited = await startHarness({ gateway: { rateLimit: { requestsPerSecond: REQUESTS_PER_SECOND, burst: BURST } } });
+  limited = await startHarness({ gateway: { costRateLimit: { perSecond: CALLS_PER_SECOND, burst: BURST } } });
 });
 afterAll(async () => {
   await plain.close();
@@ -82,11 +83,11 @@ describe('extensions.cost', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ cost: 11_002, maxCost: MAX_COST });
   });
 
-  it('has no throttle status when requests are not rate limited', async () => {
+  it('has no throttle status when Kazoo calls are not rate limited', async () => {
     expect(costOf(await plain.graphql('{ viewer { accountId } }'))).not.toHaveProperty('throttleStatus');
   });
 
-  it("reports the token's rate-limit bucket, which each request draws from", async () => {
+  it("reports the token's bucket of Kazoo calls, which each operation draws its cost from", async () => {
     // The first request of a token Kazoo has not accepted yet is charged to the client address: the token's own
     // bucket starts with the next.
     await limited.graphql('{ viewer { accountId } }');
@@ -95,7 +96,12 @@ describe('extensions.cost', () => {
       standings.push(costOf(await limited.graphql('{ viewer { accountId } }'))?.throttleStatus);
     }
     expect(standings).toEqual(
-      [BURST - 1, BURST - 2, BURST - 3].map((currentlyAvailable) => ({ maximumAvailable: BURST, currentlyAvailable, restoreRate: REQUESTS_PER_SECOND })),
+      [BURST - 1, BURST - 2, BURST - 3].map((currentlyAvailable) => ({ maximumAvailable: BURST, currentlyAvailable, restoreRate: CALLS_PER_SECOND })),
     );
+    // A page that needs five documents costs six calls; `{ __typename }` none.
+    const page = await limited.graphql('query($a: ID!) { devices(accountId: $a, first: 5) { nodes { sip { username } } } }', { a: limited.accountId });
+    expect(costOf(page)?.throttleStatus?.currentlyAvailable).toBe(BURST - 3 - 6);
+    const free = await limited.graphql('{ __typename }');
+    expect(costOf(free)).toMatchObject({ requestedQueryCost: 0, throttleStatus: { currentlyAvailable: BURST - 9 } });
   });
 });

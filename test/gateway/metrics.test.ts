@@ -35,10 +35,10 @@ describe('/metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
-    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Dashboard",type="query",outcome="success"} 1');
+    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Dashboard",type="query",outcome="success",transport="http"} 1');
     // Without a token Kazoo accepted, a request cannot give its name a place (see below).
-    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="(other)",type="query",outcome="UNAUTHENTICATED"} 1');
-    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Forbidden",type="mutation",outcome="FORBIDDEN"} 1');
+    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="(other)",type="query",outcome="UNAUTHENTICATED",transport="http"} 1');
+    expect(text).toContain('kazoo_gateway_graphql_operations_total{operation="Forbidden",type="mutation",outcome="FORBIDDEN",transport="http"} 1');
     expect(text).toContain('kazoo_gateway_upstream_requests_total{method="GET",route="/v2/accounts/{id}/devices",status="200",outcome="ok"} 1');
     expect(text).toContain('kazoo_gateway_upstream_requests_total{method="GET",route="/v2/accounts/{id}/registrations",status="200",outcome="ok"} 1');
     expect(text).toMatch(/kazoo_gateway_upstream_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/v2\/accounts\/\{id\}\/devices"\} \d/);

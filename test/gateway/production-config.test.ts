@@ -7,12 +7,15 @@ describe('production settings', () => {
     expect(loadConfig({})).toMatchObject({
       maxQueryDepth: 12,
       maxQueryAliases: 30,
-      maxQueryCost: 250,
+      maxQueryCost: 100,
       maxQueryTokens: 5_000,
       batchedRequests: false,
       maxBatchSize: 10,
-      rateLimitPerSecond: 20,
-      rateLimitBurst: 40,
+      rateLimitPerSecond: 50,
+      rateLimitBurst: 100,
+      // Kazoo's own per-account bucket.
+      costLimitPerSecond: 10,
+      costLimitBurst: 100,
       trustProxyHops: 0,
       corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
       corsAllowCredentials: false,
@@ -42,6 +45,8 @@ describe('production settings', () => {
         MAX_BATCH_SIZE: '5',
         RATE_LIMIT_PER_SECOND: '0',
         RATE_LIMIT_BURST: '10',
+        COST_LIMIT_PER_SECOND: '0',
+        COST_LIMIT_BURST: '500',
         TRUST_PROXY_HOPS: '2',
         METRICS_ENABLED: 'false',
         CIRCUIT_BREAKER_FAILURES: '3',
@@ -59,6 +64,8 @@ describe('production settings', () => {
       maxBatchSize: 5,
       rateLimitPerSecond: 0,
       rateLimitBurst: 10,
+      costLimitPerSecond: 0,
+      costLimitBurst: 500,
       trustProxyHops: 2,
       metricsEnabled: false,
       circuitBreakerFailures: 3,
@@ -76,6 +83,8 @@ describe('production settings', () => {
     ['MAX_BATCH_SIZE', '0'],
     ['RATE_LIMIT_PER_SECOND', '-1'],
     ['RATE_LIMIT_BURST', '0'],
+    ['COST_LIMIT_PER_SECOND', '-1'],
+    ['COST_LIMIT_BURST', '0'],
     ['TRUST_PROXY_HOPS', '-1'],
     ['CIRCUIT_BREAKER_FAILURES', '0'],
     ['SHUTDOWN_TIMEOUT_MS', '10'],
@@ -84,5 +93,11 @@ describe('production settings', () => {
     ['MAX_CONNECTIONS_PER_TOKEN', '-1'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
+  });
+
+  it('refuses an operation budget larger than a full bucket of Kazoo calls, which no operation could then pass', () => {
+    expect(() => loadConfig({ MAX_QUERY_COST: '250' })).toThrow(/^MAX_QUERY_COST \(250\) must not exceed COST_LIMIT_BURST \(100\)/);
+    expect(loadConfig({ MAX_QUERY_COST: '250', COST_LIMIT_BURST: '250' })).toMatchObject({ maxQueryCost: 250, costLimitBurst: 250 });
+    expect(loadConfig({ MAX_QUERY_COST: '250', COST_LIMIT_PER_SECOND: '0' })).toMatchObject({ maxQueryCost: 250 });
   });
 });

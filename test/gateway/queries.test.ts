@@ -158,7 +158,7 @@ describe('users', () => {
     const result = await harness.graphql<{
       users: { nodes: { id: string; username: string | null; devices: { hotdesked: boolean; device: { id: string; ownerId: string | null } }[] }[] };
     }>(
-      'query($a: ID!) { users(accountId: $a, first: 100) { nodes { id: kazooId username devices { hotdesked device { id: kazooId ownerId } } } } }',
+      'query($a: ID!) { users(accountId: $a, first: 50) { nodes { id: kazooId username devices { hotdesked device { id: kazooId ownerId } } } } }',
       { a: harness.accountId },
     );
     expect(result.errors).toBeUndefined();

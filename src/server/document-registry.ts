@@ -1,0 +1,121 @@
+// The documents the gateway has parsed and validated, shared by every transport: HTTP through Apollo Server's
+// `documentStore` (Apollo looks a query up by its SHA-256 before parsing it), WebSocket through `prepare`. A thousand
+// dashboards subscribing with one document share one AST, one validation and one cost analysis per variable set;
+// the shared AST is also what compiled queries (use-compiled-execution.ts) and shared subscription executions
+// (subscribe-with-fresh-loaders.ts) are keyed by. Least recently used documents go first.
+import { createHash } from 'node:crypto';
+import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { parseDocument, validateDocument } from './document-rules.js';
+import type { DocumentRules } from './document-rules.js';
+import { analyseOperation } from './operation-cost.js';
+import type { OperationAnalysis } from './operation-cost.js';
+
+/** Distinct documents kept (Apollo's own default store holds about as many in 30 MB). */
+const MAX_DOCUMENTS = 1_000;
+/** Variable sets whose analysis is kept per operation: a screen re-sends the same few. */
+const MAX_ANALYSES_PER_OPERATION = 16;
+/** Variables longer than this as JSON (a write's input) are analysed every time rather than keyed by their text. */
+const MAX_ANALYSIS_KEY_LENGTH = 1_024;
+
+interface Entry {
+  document: DocumentNode | undefined;
+  errors: readonly GraphQLError[];
+}
+
+export type PreparedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
+
+/** The part of Apollo's KeyValueCache its `documentStore` option uses. */
+export interface ApolloDocumentStore {
+  get(key: string): Promise<DocumentNode | undefined>;
+  set(key: string, value: DocumentNode): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+export function queryHash(query: string): string {
+  return createHash('sha256').update(query).digest('hex');
+}
+
+export class DocumentRegistry {
+  /** By SHA-256 of the query text, hex (Apollo's queryHash); Map order is recency order. */
+  readonly #entries = new Map<string, Entry>();
+  readonly #analyses = new WeakMap<OperationDefinitionNode, Map<string, OperationAnalysis>>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly rules: DocumentRules,
+  ) {}
+
+  /** The parsed and validated document of a query, or why it is refused (refusals are kept too: a retry costs nothing). */
+  prepare(query: string): PreparedDocument {
+    const hash = queryHash(query);
+    const known = this.#get(hash);
+    if (known !== undefined) return known.document === undefined ? { errors: known.errors } : { document: known.document };
+    const parsed = parseDocument(query, this.rules);
+    if (!('kind' in parsed)) {
+      this.#set(hash, { document: undefined, errors: [parsed] });
+      return { errors: [parsed] };
+    }
+    const errors = validateDocument(this.schema, parsed, this.rules);
+    this.#set(hash, errors.length === 0 ? { document: parsed, errors } : { document: undefined, errors });
+    return errors.length === 0 ? { document: parsed } : { errors };
+  }
+
+  /** The cost analysis of an operation with these variables, computed once per document and variable set. */
+  analyse(document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): OperationAnalysis {
+    const key = operation.variableDefinitions?.length ? analysisKey(variables) : '';
+    if (key === undefined) return analyseOperation(this.schema, document, operation, variables);
+    let byVariables = this.#analyses.get(operation);
+    if (byVariables === undefined) {
+      byVariables = new Map();
+      this.#analyses.set(operation, byVariables);
+    }
+    const known = byVariables.get(key);
+    if (known !== undefined) return known;
+    const analysis = analyseOperation(this.schema, document, operation, variables);
+    if (byVariables.size >= MAX_ANALYSES_PER_OPERATION) byVariables.delete(byVariables.keys().next().value as string);
+    byVariables.set(key, analysis);
+    return analysis;
+  }
+
+  /**
+   * For Apollo Server's `documentStore`. Its keys are `<schema hash>:<query hash>`; it stores a document only once
+   * it validated, with Apollo's rules, which are these rules (gateway.ts configures both from one DocumentRules).
+   */
+  readonly apolloStore: ApolloDocumentStore = {
+    get: async (key) => this.#get(hashOf(key))?.document,
+    set: async (key, value) => {
+      this.#set(hashOf(key), { document: value, errors: [] });
+    },
+    delete: async (key) => this.#entries.delete(hashOf(key)),
+  };
+
+  #get(hash: string): Entry | undefined {
+    const entry = this.#entries.get(hash);
+    if (entry !== undefined) {
+      this.#entries.delete(hash);
+      this.#entries.set(hash, entry);
+    }
+    return entry;
+  }
+
+  #set(hash: string, entry: Entry): void {
+    this.#entries.delete(hash);
+    this.#entries.set(hash, entry);
+    if (this.#entries.size > MAX_DOCUMENTS) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+}
+
+/** The variables as a memo key; undefined for those not worth keying (long, or too deep to even stringify). */
+function analysisKey(variables: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  let key: string;
+  try {
+    key = JSON.stringify(variables ?? {});
+  } catch {
+    return undefined;
+  }
+  return key.length > MAX_ANALYSIS_KEY_LENGTH ? undefined : key;
+}
+
+function hashOf(apolloKey: string): string {
+  return apolloKey.slice(apolloKey.lastIndexOf(':') + 1);
+}
