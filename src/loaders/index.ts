@@ -18,6 +18,7 @@ import { asError, mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js
 import { deviceDocumentLoader, userDocumentLoader } from './documents.js';
 import { documentKey, splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
+import type { ListingSizes } from './listing-sizes.js';
 import { registrationIndexLoader } from './registrations.js';
 import type { RegistrationIndex } from './registrations.js';
 import type { SettledLoader } from './settled-loader.js';
@@ -25,6 +26,8 @@ import { listingLoader, summaryLoader } from './summaries.js';
 
 export { documentKey } from './keys.js';
 export type { DocumentKey } from './keys.js';
+export { ListingSizes } from './listing-sizes.js';
+export type { Listing } from './listing-sizes.js';
 export type { RegisteredDevice, RegistrationIndex } from './registrations.js';
 
 export interface Loaders {
@@ -43,11 +46,12 @@ export interface Loaders {
   registrations: SettledLoader<string, RegistrationIndex>;
 }
 
-export function createLoaders(session: KazooSession): Loaders {
+/** `listingSizes`: the process's learned listing sizes, which every whole listing read here updates. */
+export function createLoaders(session: KazooSession, listingSizes: ListingSizes): Loaders {
   const device = deviceDocumentLoader(session);
   const user = userDocumentLoader(session);
-  const deviceListing = listingLoader(session, devices.listAllSummaries);
-  const userListing = listingLoader(session, users.listAllSummaries);
+  const deviceListing = listingLoader(session, devices.listAllSummaries, { listing: 'devices', learned: listingSizes });
+  const userListing = listingLoader(session, users.listAllSummaries, { listing: 'users', learned: listingSizes });
   return {
     account: new DataLoader<string, KazooAccount>((accountIds) =>
       Promise.all(accountIds.map((accountId) => accounts.get(session, accountId).catch(asError))),

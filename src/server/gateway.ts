@@ -15,6 +15,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
+import { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
@@ -124,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   metrics.observeCircuit(() => client.circuitState);
   const schema = buildGatewaySchema();
+  const listingSizes = new ListingSizes();
   const httpServer = createServer();
   const registrations = new LiveRegistrations(client, logger, {
     ...options.subscriptions,
@@ -157,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     operationLimits,
     documentRules,
     cursors,
+    listingSizes,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     rateLimiter: rateLimit,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -212,7 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) =>
-      createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
+      createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId),
   });
   const health = useHealthCheck(kazooReadiness(client));
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
