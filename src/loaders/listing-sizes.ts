@@ -13,7 +13,7 @@ export type Listing = 'devices' | 'users';
  * Accounts remembered: a few hundred bytes each, so about a megabyte at most, while every account a gateway serves
  * at once (thousands for a reseller) fits.
  */
-export const MAX_ACCOUNTS_REMEMBERED = 10_000;
+const MAX_ACCOUNTS_REMEMBERED = 10_000;
 
 export class ListingSizes {
   /** Rows by listing, by account; in the order they were last learned, oldest first. */

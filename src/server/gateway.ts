@@ -36,6 +36,7 @@ import { useCostExtension } from './use-cost-extension.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
+import { costModelFor } from './cost-rules.js';
 import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { GatewayMetrics } from './use-metrics.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
@@ -125,6 +126,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   metrics.observeCircuit(() => client.circuitState);
   const schema = buildGatewaySchema();
+  // Refuses to start when a field that may call Kazoo has no cost rule (cost-rules.ts): never serve what cannot be costed.
+  costModelFor(schema);
   const listingSizes = new ListingSizes();
   const httpServer = createServer();
   const registrations = new LiveRegistrations(client, logger, {

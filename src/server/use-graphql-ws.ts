@@ -27,6 +27,7 @@ import type { SubscriptionContext } from '../subscriptions/subscription-context.
 import { parseDocument, validateDocument } from './document-rules.js';
 import { collapseRepeatedErrors } from './use-collapsed-errors.js';
 import type { DocumentRules } from './document-rules.js';
+import { costKnowledgeOf } from './operation-cost.js';
 import { checkOperationLimits } from './use-operation-limits.js';
 import type { OperationLimits } from './use-operation-limits.js';
 import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
@@ -221,7 +222,8 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         if (operation == null) {
           return [new GraphQLError('Name the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
         }
-        const { error } = checkOperationLimits(options.operationLimits, options.schema, document, operation, payload.variables ?? undefined);
+        const known = costKnowledgeOf(options.listingSizes, connection?.token);
+        const { error } = checkOperationLimits(options.operationLimits, options.schema, document, operation, payload.variables ?? undefined, 0, known);
         if (error !== undefined) return [error];
         return {
           schema: options.schema,

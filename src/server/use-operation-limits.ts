@@ -6,7 +6,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
-import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import { analyseOperation, costKnowledgeOf, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import type { CostKnowledge } from './operation-cost.js';
 
 export interface OperationLimits {
   /** Deepest field nesting (introspection excluded; graphql-js bounds its depth itself). */
@@ -40,7 +41,8 @@ function refusal(code: OperationLimitCode, message: string, extensions: Record<s
 
 /**
  * The first limit the operation breaks, or undefined. `alreadySpent` is the cost of other operations sharing the
- * budget (a batch). Exported for transports that do not go through Apollo's pipeline (graphql-ws).
+ * budget (a batch); `known`, what the cost model may use beyond the document (costKnowledgeOf). Exported for
+ * transports that do not go through Apollo's pipeline (graphql-ws).
  */
 export function checkOperationLimits(
   limits: OperationLimits,
@@ -49,8 +51,9 @@ export function checkOperationLimits(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | undefined,
   alreadySpent = 0,
+  known: CostKnowledge = {},
 ): { error: GraphQLError | undefined; cost: number } {
-  const { depth, aliases, cost, selections } = analyseOperation(schema, document, operation, variables);
+  const { depth, aliases, cost, selections } = analyseOperation(schema, document, operation, variables, known);
   // First: past the bound the analysis stopped, so the other numbers are partial.
   if (selections > MAX_ANALYSED_SELECTIONS) {
     return {
@@ -111,7 +114,8 @@ export function useOperationLimits(
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (operation === undefined) throw unknownOperation(request.operationName);
           const spent = spentBySession.get(contextValue.session) ?? 0;
-          const { error, cost } = checkOperationLimits(limits, schema, document, operation, request.variables, spent);
+          const known = costKnowledgeOf(contextValue.listingSizes, contextValue.session.token);
+          const { error, cost } = checkOperationLimits(limits, schema, document, operation, request.variables, spent, known);
           if (error !== undefined) throw error;
           spentBySession.set(contextValue.session, spent + cost);
           onAdmitted?.(contextValue, cost);
