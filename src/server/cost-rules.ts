@@ -367,6 +367,10 @@ function isListField(field: GraphQLField<unknown, unknown>): boolean {
 export type RuleOrigin = 'explicit' | 'documentKey' | 'parentValue';
 
 export interface CompiledCostRules {
+  /** The schema's query, mutation and subscription types. */
+  roots: ReadonlySet<GraphQLObjectType>;
+  /** Devices and users: objects that may hold only part of their Kazoo document (isDocumentType). */
+  documents: ReadonlySet<GraphQLObjectType>;
   /** Every field of every object type has one. */
   ruleOf(type: GraphQLObjectType, fieldName: string): FieldRule | undefined;
   originOf(type: GraphQLObjectType, fieldName: string): RuleOrigin | undefined;
@@ -450,6 +454,8 @@ export function compileCostRules(
   }
 
   return {
+    roots,
+    documents: new Set(objectTypes.filter(isDocumentType)),
     ruleOf: (type, name) => compiled.get(type)?.get(name)?.rule,
     originOf: (type, name) => compiled.get(type)?.get(name)?.origin,
     costly,

@@ -70,7 +70,7 @@ import type {
 } from 'graphql';
 import { jwtAccountId } from '../kazoo/token.js';
 import type { Listing, ListingSizes } from '../loaders/index.js';
-import { callsOf, costModelFor, holdsOf, isDocumentType, namedAccounts } from './cost-rules.js';
+import { callsOf, costModelFor, holdsOf, namedAccounts } from './cost-rules.js';
 import type { Accounts, Args, Batch, CompiledCostRules, FieldRule, Holds } from './cost-rules.js';
 
 /**
@@ -110,7 +110,6 @@ export interface OperationAnalysis {
 interface Walk {
   schema: GraphQLSchema;
   rules: CompiledCostRules;
-  roots: ReadonlySet<GraphQLObjectType>;
   fragments: Map<string, FragmentDefinitionNode>;
   /** The operation's variables, coerced; undefined when they could not be. */
   variables: Readonly<Record<string, unknown>> | undefined;
@@ -154,7 +153,6 @@ export function analyseOperation(
   const walk: Walk = {
     schema,
     rules: costModelFor(schema),
-    roots: new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((type) => type != null)),
     fragments,
     variables: coerced,
     tokenAccount: known.tokenAccountId,
@@ -176,7 +174,7 @@ export function analyseOperation(
 
 function selectionCost(walk: Walk, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[], at: Place, depth: number): number {
   const fields = collectFields(walk, type, selectionSets);
-  const isDocument = isDocumentType(type);
+  const isDocument = walk.rules.documents.has(type);
   let cost = 0;
   let needsDocument = false;
   for (const nodes of fields.values()) {
@@ -195,7 +193,7 @@ function selectionCost(walk: Walk, type: GraphQLObjectType, selectionSets: reado
     if (field === undefined || rule === undefined) continue;
     if (isDocument && !holdsWhatItReads(rule, at.holds)) needsDocument = true;
     const args = argumentsOf(field, node, walk.variables);
-    const accounts = walk.roots.has(type) ? (rule.accounts ?? namedAccounts)(args, walk.tokenAccount) : at.accounts;
+    const accounts = walk.rules.roots.has(type) ? (rule.accounts ?? namedAccounts)(args, walk.tokenAccount) : at.accounts;
     cost += callsOf(rule, { args, parents: at.parents, accounts, learnedPages: walk.learnedPages });
     const below: Place = {
       parents: at.parents * (rule.yields?.(args) ?? 1),
