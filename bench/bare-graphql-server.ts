@@ -13,12 +13,14 @@ import { createContext, tokenFromHeaders } from '../src/graphql/context.js';
 import { CursorCodec } from '../src/graphql/pagination.js';
 import { buildGatewaySchema } from '../src/graphql/schema.js';
 import { KazooClient } from '../src/kazoo/client.js';
+import { ListingSizes } from '../src/loaders/index.js';
 
 const { values } = parseArgs({ options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } } });
 if (values.upstream === undefined) throw new Error('--upstream URL is required');
 const client = new KazooClient({ baseUrl: values.upstream, timeoutMs: 10_000 });
 const schema = buildGatewaySchema();
 const cursors = CursorCodec.withRandomKey();
+const listingSizes = new ListingSizes();
 const documents = new Map<string, DocumentNode>();
 
 const server = createServer((request, response) => {
@@ -35,7 +37,7 @@ const server = createServer((request, response) => {
         documents.set(body.query, document);
       }
       const token = tokenFromHeaders(request.headers);
-      const result = await execute({ schema, document, variableValues: body.variables, contextValue: createContext(client, cursors, token) });
+      const result = await execute({ schema, document, variableValues: body.variables, contextValue: createContext(client, cursors, listingSizes, token) });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(result));
     })().catch((error: unknown) => {

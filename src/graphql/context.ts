@@ -1,21 +1,24 @@
 // What every resolver gets: the caller's Kazoo session (shared client + the caller's own token), loaders made
-// for this request only, and the gateway's cursor codec (its key is the gateway's, shared by every request).
+// for this request only, and what the gateway shares between requests: its cursor codec (its key is the gateway's)
+// and the listing sizes it has learned (which the loaders feed and the cost model reads).
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import type { KazooSession } from '../kazoo/session.js';
 import { createLoaders } from '../loaders/index.js';
-import type { Loaders } from '../loaders/index.js';
+import type { ListingSizes, Loaders } from '../loaders/index.js';
 import type { CursorCodec } from './pagination.js';
 
 export interface GatewayContext {
   readonly session: KazooSession;
   readonly loaders: Loaders;
   readonly cursors: CursorCodec;
+  readonly listingSizes: ListingSizes;
 }
 
 export function createContext(
   client: KazooClient,
   cursors: CursorCodec,
+  listingSizes: ListingSizes,
   token: string | undefined,
   requestId?: string,
 ): GatewayContext {
@@ -25,8 +28,9 @@ export function createContext(
   return {
     session,
     cursors,
+    listingSizes,
     get loaders() {
-      loaders ??= createLoaders(session);
+      loaders ??= createLoaders(session, listingSizes);
       return loaders;
     },
   };

@@ -80,7 +80,8 @@ export async function listDevices(
   } else {
     const order = { field: args.orderBy.field, direction: args.orderBy.direction ?? 'ASC' } as const;
     const after = context.cursors.decodeSorted(args.after, `${order.field}:${order.direction}`);
-    readPage = (keep) => orderedDevices(context, accountId, { order, first, after, fetchPage, keep, toNode });
+    const { kazooFiltered } = filter;
+    readPage = (keep) => orderedDevices(context, accountId, { order, first, after, fetchPage, kazooFiltered, keep, toNode });
   }
 
   const nodeFields = connectionNodeFields(info);
@@ -111,6 +112,8 @@ async function orderedDevices(
     first: number;
     after: SortedPosition | undefined;
     fetchPage: FetchPage<KazooDeviceSummary>;
+    /** Whether `fetchPage` carries Kazoo filters: its rows are then not the whole listing. */
+    kazooFiltered: boolean;
     keep: RowTest<KazooDeviceSummary> | undefined;
     toNode: (row: KazooDeviceSummary) => DeviceRef;
   },
@@ -122,6 +125,9 @@ async function orderedDevices(
       ? readWholeListing<KazooUserSummary>((startKey, pageSize) => users.list(context.session, accountId, { startKey, pageSize }), 'users')
       : undefined,
   ]);
+  // Whole listings read: the cost model charges the next sort of this account what it will read.
+  if (!page.kazooFiltered) context.listingSizes.learn(accountId, 'devices', listed.length);
+  if (owners !== undefined) context.listingSizes.learn(accountId, 'users', owners.length);
   const ownersById = new Map((owners ?? []).map((owner) => [owner.id, owner]));
   const valuesOf = {
     NAME: (row: KazooDeviceSummary) => [nameOf(row)],

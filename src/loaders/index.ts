@@ -5,6 +5,7 @@ import * as accounts from '../kazoo/accounts.js';
 import type { KazooAccount } from '../kazoo/accounts.js';
 import type { KazooSession } from '../kazoo/session.js';
 import * as devices from '../kazoo/devices.js';
+import { DEVICE_SUMMARY_KEYS, USER_DEVICE_SUMMARY_KEYS, USER_SUMMARY_KEYS } from '../kazoo/types.js';
 import type {
   KazooDevice,
   KazooDeviceSummary,
@@ -18,6 +19,7 @@ import { asError, mapConcurrently, UPSTREAM_CONCURRENCY } from './concurrency.js
 import { deviceDocumentLoader, userDocumentLoader } from './documents.js';
 import { documentKey, splitDocumentKey } from './keys.js';
 import type { DocumentKey } from './keys.js';
+import type { Listing, ListingSizes } from './listing-sizes.js';
 import { registrationIndexLoader } from './registrations.js';
 import type { RegistrationIndex } from './registrations.js';
 import type { SettledLoader } from './settled-loader.js';
@@ -25,6 +27,8 @@ import { listingLoader, summaryLoader } from './summaries.js';
 
 export { documentKey } from './keys.js';
 export type { DocumentKey } from './keys.js';
+export { ListingSizes } from './listing-sizes.js';
+export type { Listing } from './listing-sizes.js';
 export type { RegisteredDevice, RegistrationIndex } from './registrations.js';
 
 export interface Loaders {
@@ -43,11 +47,49 @@ export interface Loaders {
   registrations: SettledLoader<string, RegistrationIndex>;
 }
 
-export function createLoaders(session: KazooSession): Loaders {
+/** What one Kazoo listing row holds of its document: the keys the listing carries. */
+export const LISTING_ROW_KEYS: Readonly<Record<Listing, ReadonlySet<string>>> = {
+  devices: DEVICE_SUMMARY_KEYS,
+  users: USER_SUMMARY_KEYS,
+};
+
+/**
+ * How a loader reads Kazoo, said once here for the cost model (src/server/operation-cost.ts), which counts a field's
+ * calls from the loaders its resolver reads through rather than from rules of its own.
+ */
+export interface LoaderReads {
+  /** What one key names: a whole `account` (all its parents share one answer) or one `document`. */
+  per: 'account' | 'document';
+  /**
+   * What one key costs: `one` call; `listing`, every page of the account's listing (FULL_LISTING_PAGE_SIZE rows a
+   * page); `summaryOf`, a GET per id when fewer than LISTING_THRESHOLD ids of the account are asked together (through
+   * the document loader, so the whole document is then at hand), else the account's listing.
+   */
+  reads: 'one' | { listing: Listing } | { summaryOf: Listing };
+  /** What the devices or users it answers hold of their documents; absent for loaders that answer neither. */
+  holds?: 'document' | ReadonlySet<string>;
+}
+
+export const LOADER_READS: Readonly<Record<keyof Loaders, LoaderReads>> = {
+  account: { per: 'account', reads: 'one' },
+  device: { per: 'document', reads: 'one', holds: 'document' },
+  deviceListing: { per: 'account', reads: { listing: 'devices' }, holds: LISTING_ROW_KEYS.devices },
+  deviceSummary: { per: 'document', reads: { summaryOf: 'devices' }, holds: LISTING_ROW_KEYS.devices },
+  user: { per: 'document', reads: 'one', holds: 'document' },
+  userListing: { per: 'account', reads: { listing: 'users' }, holds: LISTING_ROW_KEYS.users },
+  userSummary: { per: 'document', reads: { summaryOf: 'users' }, holds: LISTING_ROW_KEYS.users },
+  // `/users/{id}/devices` rows carry fewer device keys than the devices listing.
+  userDevices: { per: 'document', reads: 'one', holds: USER_DEVICE_SUMMARY_KEYS },
+  // One `/registrations` read. Where that module is missing, `/devices/status` is asked after it: two calls.
+  registrations: { per: 'account', reads: 'one' },
+};
+
+/** `listingSizes`: the process's learned listing sizes, which every whole listing read here updates. */
+export function createLoaders(session: KazooSession, listingSizes: ListingSizes): Loaders {
   const device = deviceDocumentLoader(session);
   const user = userDocumentLoader(session);
-  const deviceListing = listingLoader(session, devices.listAllSummaries);
-  const userListing = listingLoader(session, users.listAllSummaries);
+  const deviceListing = listingLoader(session, devices.listAllSummaries, { listing: 'devices', learned: listingSizes });
+  const userListing = listingLoader(session, users.listAllSummaries, { listing: 'users', learned: listingSizes });
   return {
     account: new DataLoader<string, KazooAccount>((accountIds) =>
       Promise.all(accountIds.map((accountId) => accounts.get(session, accountId).catch(asError))),

@@ -8,6 +8,7 @@ import type { KazooSession } from '../kazoo/session.js';
 import type { KazooObject } from '../kazoo/types.js';
 import { asError } from './concurrency.js';
 import { documentKey, groupByAccount } from './keys.js';
+import type { Listing, ListingSizes } from './listing-sizes.js';
 import { SettledLoader } from './settled-loader.js';
 import type { DocumentKey } from './keys.js';
 
@@ -16,10 +17,27 @@ export const LISTING_THRESHOLD = 3;
 
 type ListAll<Summary> = (session: KazooSession, accountId: string) => Promise<Summary[]>;
 
-/** Every summary of an account, by account id: one listing per account and request, whoever asks for it. */
-export function listingLoader<Summary>(session: KazooSession, listAll: ListAll<Summary>): DataLoader<string, Summary[]> {
+/**
+ * Every summary of an account, by account id: one listing per account and request, whoever asks for it. Each listing
+ * read tells `sizes` how long it was, for the cost model.
+ */
+export function listingLoader<Summary>(
+  session: KazooSession,
+  listAll: ListAll<Summary>,
+  sizes: { listing: Listing; learned: ListingSizes },
+): DataLoader<string, Summary[]> {
   return new DataLoader<string, Summary[]>((accountIds) =>
-    Promise.all(accountIds.map((accountId) => listAll(session, accountId).catch(asError))),
+    Promise.all(
+      accountIds.map(async (accountId) => {
+        try {
+          const rows = await listAll(session, accountId);
+          sizes.learned.learn(accountId, sizes.listing, rows.length);
+          return rows;
+        } catch (error) {
+          return asError(error);
+        }
+      }),
+    ),
   );
 }
 

@@ -8,7 +8,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 import { parseDocument, validateDocument } from './document-rules.js';
 import type { DocumentRules } from './document-rules.js';
 import { analyseOperation } from './operation-cost.js';
-import type { OperationAnalysis } from './operation-cost.js';
+import type { CostKnowledge, OperationAnalysis } from './operation-cost.js';
 
 /** Distinct documents kept (Apollo's own default store holds about as many in 30 MB). */
 const MAX_DOCUMENTS = 1_000;
@@ -60,18 +60,27 @@ export class DocumentRegistry {
     return errors.length === 0 ? { document: parsed } : { errors };
   }
 
-  /** The cost analysis of an operation with these variables, computed once per document and variable set. */
-  analyse(document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): OperationAnalysis {
-    const key = operation.variableDefinitions?.length ? analysisKey(variables) : '';
-    if (key === undefined) return analyseOperation(this.schema, document, operation, variables);
+  /**
+   * The cost analysis of an operation with these variables and this knowledge, computed once per document, variable
+   * set, token account and state of the learned listing sizes (their version changes only when a count of pages does).
+   */
+  analyse(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Readonly<Record<string, unknown>> | undefined,
+    known: CostKnowledge = {},
+  ): OperationAnalysis {
+    const variablesKey = operation.variableDefinitions?.length ? analysisKey(variables) : '';
+    if (variablesKey === undefined) return analyseOperation(this.schema, document, operation, variables, known);
+    const key = `${known.tokenAccountId ?? ''}|${known.listingSizes?.version ?? 0}|${variablesKey}`;
     let byVariables = this.#analyses.get(operation);
     if (byVariables === undefined) {
       byVariables = new Map();
       this.#analyses.set(operation, byVariables);
     }
-    const known = byVariables.get(key);
-    if (known !== undefined) return known;
-    const analysis = analyseOperation(this.schema, document, operation, variables);
+    const remembered = byVariables.get(key);
+    if (remembered !== undefined) return remembered;
+    const analysis = analyseOperation(this.schema, document, operation, variables, known);
     if (byVariables.size >= MAX_ANALYSES_PER_OPERATION) byVariables.delete(byVariables.keys().next().value as string);
     byVariables.set(key, analysis);
     return analysis;

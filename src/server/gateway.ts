@@ -17,6 +17,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
+import { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
@@ -48,6 +49,7 @@ import { useCostRateLimit } from './use-cost-rate-limit.js';
 import { useCors } from './use-cors.js';
 import type { CorsOptions } from './use-cors.js';
 import { useMetrics } from './use-metrics.js';
+import { costModelFor } from './cost-rules.js';
 import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { GatewayMetrics } from './use-metrics.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './use-operation-limits.js';
@@ -135,6 +137,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   metrics.observeCircuit(() => client.circuitState);
   const schema = buildGatewaySchema();
+  // Refuses to start when a field that may call Kazoo has no cost rule (cost-rules.ts): never serve what cannot be costed.
+  costModelFor(schema);
+  const listingSizes = new ListingSizes();
   const httpServer = createServer();
   const registrations = new LiveRegistrations(client, logger, {
     ...options.subscriptions,
@@ -182,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     pipeline,
     cursors,
+    listingSizes,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     rateLimiter: rateLimit,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -234,7 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) => {
-      const context = createContext(client, cursors, tokenFromHeaders(request.headers), requestId);
+      const context = createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId);
       pipeline.bindCaller(context.session, { transport: 'http', rateKey: rateLimitKey(request, tokenAccepted, trustedProxyHops) });
       return context;
     },

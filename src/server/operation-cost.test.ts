@@ -5,16 +5,26 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ORDER_PAGES } from '../graphql/listing-order.js';
 import { MAX_LISTING_PAGES } from '../graphql/pagination.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
-import { analyseOperation, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import { globalId } from '../graphql/global-id.js';
+import { ListingSizes } from '../loaders/listing-sizes.js';
+import { analyseOperation, costKnowledgeOf, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import type { CostKnowledge } from './operation-cost.js';
 
 const schema = buildGatewaySchema();
 const A = '0123456789abcdef0123456789abcdef';
+const B = 'fedcba9876543210fedcba9876543210';
 
-function analyse(query: string, variables?: Record<string, unknown>) {
+function analyse(query: string, variables?: Record<string, unknown>, known?: CostKnowledge) {
   const document = parse(query);
   const operation = getOperationAST(document);
   if (!operation) throw new Error('no operation');
-  return analyseOperation(schema, document, operation, variables);
+  return analyseOperation(schema, document, operation, variables, known);
+}
+
+/** A JWT claiming `accountId`, as Kazoo's tokens do (the signature is Kazoo's to check, not the cost model's). */
+function tokenOf(accountId: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256' })}.${part({ account_id: accountId })}.signature`;
 }
 
 describe('estimated Crossbar calls', () => {
@@ -118,7 +128,10 @@ describe('estimated Crossbar calls', () => {
   it('a subscription costs its account check, then what each batch of events needs', () => {
     expect(analyse(`subscription { registrationChanged(accountId: "${A}") { deviceId registered device { name } } }`).cost).toBe(2);
     expect(analyse(`subscription { registrationChanged(accountId: "${A}") { device { sip { username } } } }`).cost).toBe(1_002);
-    expect(analyse(`subscription { registrationChanged(accountId: "${A}", deviceIds: ["${A}"]) { device { raw } } }`).cost).toBe(3);
+    // One device is one GET through the document loader: its document is then at hand, `raw` reads nothing more.
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}", deviceIds: ["${A}"]) { device { raw } } }`).cost).toBe(2);
+    // With the initial state of every device, the account's devices listing too.
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}", initial: true) { deviceId } }`).cost).toBe(2);
   });
 
   it('introspection costs nothing and does not count towards depth', () => {
@@ -170,6 +183,16 @@ describe('depth', () => {
 describe('objects by global id, and accounts', () => {
   it('node(id:) is one read, whatever type it turns out to be; its document fields are then free', () => {
     expect(analyse('query($id: ID!) { node(id: $id) { id ... on Device { name sip { username } } ... on User { email } } }', { id: 'x' }).cost).toBe(1);
+    expect(analyse('query($id: ID!) { node(id: $id) { ...D ...U } } fragment D on Device { sip { username } } fragment U on User { raw }', { id: 'x' }).cost).toBe(1);
+  });
+
+  it('a fragment on one type costs only as that type: the costliest type with the fragments that apply to it', () => {
+    // As a Device: its owner (one GET, whole). As a User: its devices (one call). Never both.
+    const both = 'query($id: ID!) { node(id: $id) { ... on Device { sip { username } owner { raw } } ... on User { devices { device { name } } } } }';
+    expect(analyse(both, { id: 'x' }).cost).toBe(1 + 1);
+    // A User's devices that need their documents: ten each, assumed.
+    const userDocuments = 'query($id: ID!) { node(id: $id) { ... on Device { sip { username } } ... on User { devices { device { sip { username } } } } } }';
+    expect(analyse(userDocuments, { id: 'x' }).cost).toBe(1 + 1 + 10);
   });
 
   it('a field of an interface type costs what its costliest type would', () => {
@@ -188,5 +211,74 @@ describe('objects by global id, and accounts', () => {
     expect(analyse('{ account { name devices(first: 200) { nodes { name registration { registered } } } registrationSummary { total } } }').cost).toBe(
       1 + 1 + 1 + 2,
     );
+  });
+});
+
+describe('listing-based batches cost what they read', () => {
+  const dashboard = (account = `accountId: "${A}", `) => `{ devices(${account}first: 200) {
+    edges { node { id name registration { registered } owner { firstName lastName } } } } }`;
+
+  it('an account of 20,000 users costs 20 listing pages for its owners, once a listing has said so', () => {
+    const listingSizes = new ListingSizes();
+    // Before the account was ever listed: one page.
+    expect(analyse(dashboard(), {}, { listingSizes }).cost).toBe(3);
+    listingSizes.learn(A, 'users', 20_000);
+    expect(analyse(dashboard(), {}, { listingSizes }).cost).toBe(1 + 1 + 20);
+    // Another account's size is its own.
+    listingSizes.learn(B, 'users', 50_000);
+    expect(analyse(dashboard(), {}, { listingSizes }).cost).toBe(22);
+  });
+
+  it("the account is the one the arguments name, or the token's own", () => {
+    const listingSizes = new ListingSizes();
+    listingSizes.learn(A, 'users', 20_000);
+    expect(analyse(dashboard(''), {}, costKnowledgeOf(listingSizes, tokenOf(A))).cost).toBe(22);
+    expect(analyse(dashboard(''), {}, costKnowledgeOf(listingSizes, tokenOf(B))).cost).toBe(3);
+    // A token that names no account: the default.
+    expect(analyse(dashboard(''), {}, costKnowledgeOf(listingSizes, 'opaque-token')).cost).toBe(3);
+    expect(analyse(dashboard(`accountId: "${globalId('Account', A)}", `), {}, { listingSizes }).cost).toBe(22);
+    const device = `node(id: "${globalId('Device', A, B)}") { ... on Device { hotdesk { users { user { email } } } } }`;
+    expect(analyse(`{ ${device} }`, {}, { listingSizes }).cost).toBe(1 + 20);
+  });
+
+  it('every whole listing the fields read: registration summaries, registrations with their devices', () => {
+    const listingSizes = new ListingSizes();
+    listingSizes.learn(A, 'devices', 5_500);
+    expect(analyse(`{ account(id: "${A}") { registrationSummary { total } } }`, {}, { listingSizes }).cost).toBe(6 + 1);
+    expect(analyse(`{ registrations(accountId: "${A}") { device { name } } }`, {}, { listingSizes }).cost).toBe(1 + 6);
+    expect(analyse(`subscription { registrationChanged(accountId: "${A}", initial: true) { deviceId } }`, {}, { listingSizes }).cost).toBe(1 + 6);
+  });
+
+  it('an ordered listing costs the pages it read last time, within its bound, and the bound before that', () => {
+    const listingSizes = new ListingSizes();
+    const ordered = (field: string) => `{ devices(accountId: "${A}", first: 10, orderBy: { field: ${field} }) { nodes { id } } }`;
+    expect(analyse(ordered('NAME'), {}, { listingSizes }).cost).toBe(MAX_ORDER_PAGES);
+    listingSizes.learn(A, 'devices', 230);
+    expect(analyse(ordered('NAME'), {}, { listingSizes }).cost).toBe(1);
+    expect(analyse(ordered('OWNER'), {}, { listingSizes }).cost).toBe(1 + MAX_ORDER_PAGES);
+    listingSizes.learn(A, 'users', 60_000);
+    expect(analyse(ordered('OWNER'), {}, { listingSizes }).cost).toBe(1 + MAX_ORDER_PAGES);
+  });
+
+  it('a few owners are fetched one by one, whole: their other fields then cost nothing more', () => {
+    const owners = (first: number) => `{ devices(accountId: "${A}", first: ${first}) { nodes { owner { email sip: raw } } } }`;
+    expect(analyse(owners(2)).cost).toBe(1 + 2);
+    // From three on, the users listing, whose rows lack `raw`: a GET per owner more.
+    expect(analyse(owners(3)).cost).toBe(1 + 1 + 3);
+  });
+
+  it('objects of several accounts cost each account its own batch', () => {
+    const ids = [globalId('Device', A, A), globalId('Device', B, B), globalId('Device', B, A)];
+    const listingSizes = new ListingSizes();
+    listingSizes.learn(B, 'users', 4_000);
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Device { registration { registered } owner { email } } } }';
+    // Three reads; a registration list per account; owners: up to two GETs in A, B's listing of 4 pages.
+    expect(analyse(query, { ids }, { listingSizes }).cost).toBe(3 + 2 + 2 + 4);
+  });
+
+  it("an account's lists under many accounts cost once per account", () => {
+    const accounts = [globalId('Account', A), globalId('Account', B)];
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { devices(first: 10) { nodes { id } } } } }';
+    expect(analyse(query, { ids: accounts }).cost).toBe(2 + 2);
   });
 });

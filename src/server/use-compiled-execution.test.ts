@@ -21,6 +21,7 @@ import { createContext } from '../graphql/context.js';
 import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
+import { ListingSizes } from '../loaders/index.js';
 import { startSimulator } from '../simulator/index.js';
 import type { Simulator } from '../simulator/index.js';
 import { useCompiledExecution } from './use-compiled-execution.js';
@@ -29,6 +30,7 @@ const schema = buildGatewaySchema();
 const compiled = useCompiledExecution(schema, schemaSource);
 /** One key for both ways, as a gateway has: the cursors they answer must be the same. */
 const cursors = CursorCodec.withRandomKey();
+const listingSizes = new ListingSizes();
 let simulator: Simulator;
 let client: KazooClient;
 let token: string;
@@ -63,14 +65,14 @@ async function bothWays(query: string, variables: Record<string, unknown>): Prom
   expect(validate(schema, document)).toEqual([]);
   const operation = getOperationAST(document);
   if (operation === null || operation === undefined) throw new Error('no operation');
-  const expected = await execute({ schema, document, variableValues: variables, contextValue: createContext(client, cursors, token) });
+  const expected = await execute({ schema, document, variableValues: variables, contextValue: createContext(client, cursors, listingSizes, token) });
   const run = () =>
     compiled.execute({
       document,
       operation,
       operationName: null,
       request: { query, variables },
-      context: createContext(client, cursors, token),
+      context: createContext(client, cursors, listingSizes, token),
     } as unknown as GatewayGraphQLRequestContext);
   const interpreted = await run();
   const actual = await run();
@@ -178,11 +180,11 @@ describe('compiled execution', () => {
             operation,
             operationName: null,
             request: { query: mutation, variables },
-            context: createContext(client, cursors, token),
+            context: createContext(client, cursors, listingSizes, token),
           } as unknown as GatewayGraphQLRequestContext),
         ),
       ) as unknown;
-    const viaGraphqlJs = await execute({ schema, document, variableValues: created('jsdevice1'), contextValue: createContext(client, cursors, token) });
+    const viaGraphqlJs = await execute({ schema, document, variableValues: created('jsdevice1'), contextValue: createContext(client, cursors, listingSizes, token) });
     const answer = (name: string) => ({ data: { createDevice: { device: { name, deviceType: 'SOFTPHONE', sip: { username: name } }, userErrors: [] } } });
     expect(JSON.parse(JSON.stringify(viaGraphqlJs))).toEqual(answer('jsdevice1'));
     for (const name of ['jitdevice1', 'jitdevice2']) {
@@ -191,7 +193,7 @@ describe('compiled execution', () => {
     expect(simulator.control.requests.filter((request) => request.method === 'PUT').length - before).toBe(3);
 
     const refused = { a: simulator.demo.accountId, input: { sip: { username: 'JITDEVICE1', password: 'abc' } } };
-    const expected = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: refused, contextValue: createContext(client, cursors, token) })));
+    const expected = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: refused, contextValue: createContext(client, cursors, listingSizes, token) })));
     expect(expected.data.createDevice.userErrors).toEqual(expect.arrayContaining([{ field: ['input', 'sip', 'username'], code: 'NOT_UNIQUE' }]));
     expect(await viaCompiled(refused)).toEqual(expected);
   });

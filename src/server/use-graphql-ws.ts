@@ -21,6 +21,7 @@ import type { CursorCodec } from '../graphql/pagination.js';
 import * as auth from '../kazoo/auth.js';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
+import type { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
@@ -47,6 +48,8 @@ export interface GraphqlWsOptions {
   maxSubscriptionsPerConnection: number;
   /** The gateway's cursor codec, shared with HTTP. */
   cursors: CursorCodec;
+  /** The listing sizes the gateway learns, shared with HTTP (loaders feed them, the cost model reads them). */
+  listingSizes: ListingSizes;
   /** The HTTP rate limiter, whose buckets WebSocket upgrades and operations are charged to; none: no rate limit. */
   rateLimiter?: RateLimiter | undefined;
   /** Sockets open at once per client address, and per token (0: no cap). */
@@ -198,7 +201,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const operation = getOperationAST(document, payload.operationName);
         if (operation == null) return [withoutHttp(unknownOperation(payload.operationName))];
         // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
-        const context: SubscriptionContext = Object.assign(createContext(client, options.cursors, connection.token, randomUUID()), {
+        const context: SubscriptionContext = Object.assign(createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID()), {
           registrations,
           connection: {
             expiresAt: connection.expiresAt,

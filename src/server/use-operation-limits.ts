@@ -7,7 +7,7 @@
 // HTTP request share one cost budget (they share the request's Kazoo session).
 import { GraphQLError } from 'graphql';
 import type { DocumentRegistry } from './document-registry.js';
-import { MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
+import { costKnowledgeOf, MAX_ANALYSED_SELECTIONS } from './operation-cost.js';
 import type { OperationAnalysis } from './operation-cost.js';
 import type { OperationHook } from './operation-pipeline.js';
 
@@ -84,7 +84,9 @@ export function useOperationLimits(limits: OperationLimits, registry: DocumentRe
     name: 'operation-limits',
     admit(operation) {
       const spent = spentBySession.get(operation.context.session) ?? 0;
-      const analysis = registry.analyse(operation.document, operation.operation, operation.variables);
+      const { context } = operation;
+      const known = costKnowledgeOf(context.listingSizes, context.session.token);
+      const analysis = registry.analyse(operation.document, operation.operation, operation.variables, known);
       const error = checkOperationLimits(limits, analysis, spent);
       if (error !== undefined) return error;
       spentBySession.set(operation.context.session, spent + analysis.cost);

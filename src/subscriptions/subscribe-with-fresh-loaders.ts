@@ -43,7 +43,7 @@ export async function subscribeWithFreshLoaders(
     const eventBatch = isRegistrationEvent(event) ? event.batch : undefined;
     if (loaders === undefined || eventBatch === undefined || eventBatch !== batch) {
       batch = eventBatch;
-      loaders = createLoaders(context.session);
+      loaders = createLoaders(context.session, context.listingSizes);
       // Read with this subscriber's token while making the batch (initial states are never shared between tokens).
       if (isRegistrationEvent(event)) {
         for (const summary of event.batch.deviceSummaries ?? []) loaders.deviceSummary.prime(documentKey(event.accountId, summary.id), summary);

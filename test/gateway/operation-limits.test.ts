@@ -222,6 +222,23 @@ describe('the cost model against the calls really made', () => {
   });
 });
 
+describe('listing sizes, learned', () => {
+  it('owners of an account of 2,500 users cost one listing page until the gateway has listed them, then the 3 read', async () => {
+    const crowded = harness.simulator.control.createAccount({ name: 'crowded-co', devices: 20, users: 2_500 });
+    const crowdedToken = await kazooLogin(harness.simulator.url, crowded.apiKey);
+    const dashboard = async (): Promise<{ made: number; estimated: number | undefined }> => {
+      harness.simulator.control.resetRequests();
+      const result = await harness.graphql(DASHBOARD, { a: crowded.accountId }, { token: crowdedToken });
+      expect(result.errors).toBeUndefined();
+      const { extensions } = result as { extensions?: { cost?: { requestedQueryCost: number } } };
+      return { made: harness.simulator.control.requests.length, estimated: extensions?.cost?.requestedQueryCost };
+    };
+    // The page, the registration list and the users listing: 3 pages of 1000.
+    expect(await dashboard()).toEqual({ made: 5, estimated: 3 });
+    expect(await dashboard()).toEqual({ made: 5, estimated: 5 });
+  });
+});
+
 describe('batches', () => {
   const viewer = { query: '{ viewer { accountId } }' };
 
