@@ -75,16 +75,16 @@ export function createControl(sim: SimulatorState, seeded: SeededAccounts): Simu
       sim.rateLimiter.configure(rateLimitSettings(rateLimit));
     },
     get requests() {
-      return sim.requests;
+      return sim.requests.toArray();
     },
     resetRequests(): void {
-      sim.requests.length = 0;
+      sim.requests.clear();
     },
     get notifications() {
-      return sim.notifications;
+      return sim.notifications.toArray();
     },
     resetNotifications(): void {
-      sim.notifications.length = 0;
+      sim.notifications.clear();
     },
     get secondary(): AccountInfo {
       if (!seeded.secondary) throw new Error('the simulator was started with seed: false');
