@@ -6,15 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import type { MonacoWorkerUrls } from '../ui/shared/page-config.js';
+
+// gateway.ts takes the demo credentials from here; the type itself belongs to the pages' config.
+export type { DemoCredentials } from '../ui/shared/page-config.js';
 
 /** A route handler, as gateway.ts's `routes` map takes them. */
 export type UiRouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
-
-/** Embedded-simulator mode: the throwaway demo credentials the pages pre-fill. */
-export interface DemoCredentials {
-  token: string;
-  accountId: string;
-}
 
 /** What one page loads, as paths relative to the page (pages live at /graphql and /dashboard). */
 export interface UiPageAssets {
@@ -23,7 +21,7 @@ export interface UiPageAssets {
 }
 
 export interface UiManifest {
-  graphiql: UiPageAssets & { workers: { editor: string; json: string; graphql: string } };
+  graphiql: UiPageAssets & { workers: MonacoWorkerUrls };
   dashboard: UiPageAssets;
 }
 
