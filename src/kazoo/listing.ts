@@ -20,7 +20,7 @@ export interface ListPage<T> {
 
 /** Page size used when reading a whole listing: big pages keep the call count low without `paginate=false`,
  * which Kazoo answers with 416 on very large accounts. */
-export const FULL_LISTING_PAGE_SIZE = 1000;
+const FULL_LISTING_PAGE_SIZE = 1000;
 
 export async function listPage<T>(session: KazooSession, path: string, options: ListPageOptions): Promise<ListPage<T>> {
   const envelope = await send<T[]>(session, {

@@ -71,9 +71,9 @@ import { MAX_NODES } from '../graphql/resolvers/node.js';
 import { LISTING_THRESHOLD } from '../loaders/summaries.js';
 
 /** Items assumed in a list whose length only Kazoo knows (the registrations of an account). */
-export const ASSUMED_LIST_LENGTH = 1000;
+const ASSUMED_LIST_LENGTH = 1000;
 /** Devices assumed per user for `User.devices`. */
-export const ASSUMED_DEVICES_PER_USER = 10;
+const ASSUMED_DEVICES_PER_USER = 10;
 /**
  * Selections the analysis walks at most, fragments expanded (each spread once per selection set, as graphql-js does);
  * an operation with more is refused as QUERY_TOO_COMPLEX. Apollo's own count over HTTP (maxRecursiveSelections, which
@@ -238,7 +238,7 @@ const MUTATION_FIELD: FieldRule = { batched: once };
 /** Types whose objects are Kazoo documents the gateway may hold only partly. */
 const DOCUMENT_TYPES = new Set(['Device', 'User']);
 
-export interface OperationAnalysis {
+interface OperationAnalysis {
   /** Estimated Crossbar calls. */
   cost: number;
   /** Deepest field nesting, introspection excluded (graphql-js limits introspection depth itself). */

@@ -15,7 +15,7 @@ export type { DemoCredentials } from '../ui/shared/page-config.js';
 export type UiRouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
 /** What one page loads, as paths relative to the page (pages live at /graphql and /dashboard). */
-export interface UiPageAssets {
+interface UiPageAssets {
   scripts: string[];
   styles: string[];
 }
@@ -25,7 +25,7 @@ export interface UiManifest {
   dashboard: UiPageAssets;
 }
 
-export type UiPart = keyof UiManifest;
+type UiPart = keyof UiManifest;
 
 export interface UiBuild {
   readonly manifest: UiManifest;
@@ -34,7 +34,7 @@ export interface UiBuild {
 }
 
 /** dist/ui of this project, from src/server (tsx, tests) as from dist/server (the build). */
-export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -152,7 +152,7 @@ const escapeHtml = (text: string): string =>
 const scriptJson = (value: unknown): string =>
   JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 
-export interface PageOptions {
+interface PageOptions {
   title: string;
   assets: UiPageAssets;
   /** Handed to the page's script as JSON (read by src/ui/shared/page-config.ts). */

@@ -10,7 +10,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../graphql/context.js';
 import type { RateStanding } from './use-rate-limit.js';
 
-export interface ThrottleStatus {
+interface ThrottleStatus {
   /** Requests the token may make at once after being idle (RATE_LIMIT_BURST). */
   maximumAvailable: number;
   /** Requests it may make right now, this one already counted. */
@@ -19,20 +19,20 @@ export interface ThrottleStatus {
   restoreRate: number;
 }
 
-export interface CostExtension {
+interface CostExtension {
   requestedQueryCost: number;
   maxQueryCost: number;
   throttleStatus?: ThrottleStatus;
 }
 
-export interface CostExtensionOptions {
+interface CostExtensionOptions {
   /** The operation limits' cost budget. */
   maxCost: number;
   /** A token's rate-limit bucket as it stands, without charging it; absent when there is no rate limiting. */
   rateStanding?: (token: string) => RateStanding | undefined;
 }
 
-export interface CostReporting {
+interface CostReporting {
   /** Called by the operation limits with the cost each operation was admitted with. */
   admitted(context: GatewayContext, cost: number): void;
   readonly plugin: ApolloServerPlugin<GatewayContext>;

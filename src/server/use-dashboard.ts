@@ -4,7 +4,7 @@ import { sendNotBuilt, sendPage } from './ui-build.js';
 import type { DashboardPageConfig, DemoCredentials } from '../ui/shared/page-config.js';
 import type { UiBuild, UiRouteHandler } from './ui-build.js';
 
-export interface DashboardOptions {
+interface DashboardOptions {
   build: UiBuild | undefined;
   demo: DemoCredentials | undefined;
 }

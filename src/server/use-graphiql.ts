@@ -7,13 +7,13 @@ import type { UiBuild, UiRouteHandler } from './ui-build.js';
 
 type ApiRoute = (request: IncomingMessage, response: ServerResponse, requestId: string) => void | Promise<void>;
 
-export interface GraphiQLOptions {
+interface GraphiQLOptions {
   /** The built UI, or undefined when it was not built (the page then says how to build it). */
   build: UiBuild | undefined;
   demo: DemoCredentials | undefined;
 }
 
-export interface GraphiQL {
+interface GraphiQL {
   /** The /graphql route: GraphiQL for a browser asking for HTML, `api` for every other request. */
   graphqlRoute(api: ApiRoute): ApiRoute;
   readonly assetRoutes: Map<string, UiRouteHandler>;

@@ -12,7 +12,7 @@ import { fixedShapeLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { operationOutcome } from './operation-outcome.js';
 
-export interface RequestLogging {
+interface RequestLogging {
   readonly plugin: ApolloServerPlugin<GatewayContext>;
   /** Logs the HTTP request once its response is sent (or the client went away). */
   trackHttp(request: IncomingMessage, response: ServerResponse, requestId: string): void;

@@ -7,7 +7,7 @@ import { seedGeneratedAccount } from './seed.js';
 import type { ControlRouter } from './server.js';
 import type { AccountInfo, ChurnOptions, CreateAccountOptions, Fault, FaultOptions, RateLimitOptions, SimulatorControl } from './types.js';
 
-export const DEFAULT_CHURN: ChurnSettings = { intervalMs: 5000, fraction: 0.1 };
+const DEFAULT_CHURN: ChurnSettings = { intervalMs: 5000, fraction: 0.1 };
 
 export function churnSettings(churn: false | ChurnOptions | undefined): ChurnSettings | undefined {
   if (!churn) return undefined;

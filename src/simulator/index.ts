@@ -30,14 +30,14 @@ export type {
   SimulatorOptions,
 } from './types.js';
 
-export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 /**
  * How many /v2 requests and side-effect notifications the simulator remembers (the newest). Enough for any test or
  * bench measurement (they reset the log first), small enough that a simulator left running stays a few MB.
  */
-export const DEFAULT_REQUEST_LOG_CAPACITY = 10_000;
-export const DEFAULT_NOTIFICATION_LOG_CAPACITY = 1_000;
-export const DEFAULT_DEMO = { accountName: 'demo', username: 'admin', password: 'kazoo-demo' } as const;
+const DEFAULT_REQUEST_LOG_CAPACITY = 10_000;
+const DEFAULT_NOTIFICATION_LOG_CAPACITY = 1_000;
+const DEFAULT_DEMO = { accountName: 'demo', username: 'admin', password: 'kazoo-demo' } as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const random = options.random ?? seededRandom();

@@ -17,7 +17,7 @@ export interface LocalSubscriber {
   refused(code: RefusalCode): void;
 }
 
-export interface AccountWatchOptions {
+interface AccountWatchOptions {
   accountId: string;
   client: KazooClient;
   feed: RegistrationFeed;

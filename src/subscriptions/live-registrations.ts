@@ -37,7 +37,7 @@ export interface LiveRegistrationsSettings {
   onPoll?: (outcome: 'ok' | 'error') => void;
 }
 
-export interface LiveRegistrationsStats {
+interface LiveRegistrationsStats {
   /** Accounts this instance watches (polling or standing by for the lease). */
   accounts: number;
   subscribers: number;

@@ -15,7 +15,7 @@ import type { PollCredentials } from './poll-credentials.js';
 import { diffRegistrations, registeredDevicesOf } from './registration-diff.js';
 import type { RegisteredDevices } from './registration-diff.js';
 
-export interface RegistrationWatcherOptions {
+interface RegistrationWatcherOptions {
   accountId: string;
   client: KazooClient;
   feed: RegistrationFeed;

@@ -3,7 +3,7 @@
 // each acts in the token's own account, so in demo mode they run as they are against the demo account.
 import type { DemoCredentials } from '../shared/page-config.js';
 
-export interface ExampleTab {
+interface ExampleTab {
   query: string;
   variables: string;
   headers: string;
