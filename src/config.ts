@@ -22,7 +22,7 @@ import {
 } from './subscriptions/defaults.js';
 import type { ServiceLogin } from './subscriptions/service-credential.js';
 
-export interface GatewayConfig {
+interface GatewayConfig {
   /** Crossbar base URL; undefined runs the embedded simulator. */
   kazooUrl: string | undefined;
   port: number;

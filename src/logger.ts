@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'token',
   'authToken',
   'password',

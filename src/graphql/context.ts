@@ -37,7 +37,7 @@ export function createContext(
 }
 
 /** Header values by lower-case name, as node:http gives them (a repeated header is an array: its first value counts). */
-export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
+type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
  * The Kazoo token of an HTTP request or graphql-ws connection, one rule for both: `X-Auth-Token` (Kazoo's own header;

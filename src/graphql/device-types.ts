@@ -8,7 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 /** Kazoo's listing view (`doc.device_type || 'sip_device'`) counts a device stored without a type as a SIP device. */
 const UNTYPED_DEVICE = 'sip_device';
 /** The enum value for a type the enum does not know; its internal value is its name, as it has no Kazoo value. */
-export const OTHER_DEVICE_TYPE = 'OTHER';
+const OTHER_DEVICE_TYPE = 'OTHER';
 
 /** The type Kazoo stores, as its own listing reports it: a device without one (or with an empty one) is a SIP device. */
 export function kazooDeviceType(stored: unknown): string {

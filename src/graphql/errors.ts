@@ -11,7 +11,7 @@ import type { UserErrorCode } from './generated/resolvers-types.js';
 import type { InputLocation } from './kazoo-mapping.js';
 import type { UserErrorModel } from './models.js';
 
-export type GatewayErrorCode =
+type GatewayErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
   | 'INVALID_CREDENTIALS'

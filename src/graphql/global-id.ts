@@ -17,7 +17,7 @@ const TYPES_BY_CODE: ReadonlyMap<number, NodeType> = new Map(
 const VERSION = 1;
 const KAZOO_ID_BYTES = 16;
 
-export interface NodeAddress {
+interface NodeAddress {
   type: NodeType;
   accountId: string;
   /** The document's Kazoo id; for an Account, the account id itself. For a Registration, its device's id. */

@@ -22,7 +22,7 @@ import type {
 import { KazooError } from '../kazoo/errors.js';
 
 /** Kazoo documents are a handful of levels deep; anything far deeper is not a document but an attack on a stack. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 /** One answer names at most this many problems, however many strings of a large input are wrong. */
 const MAX_REPORTED = 20;
 
@@ -56,7 +56,7 @@ function textRule(schema: GraphQLSchema, element: GraphQLArgument | GraphQLInput
 }
 
 /** One thing the gateway refuses in a mutation's arguments. */
-export interface InputProblem {
+interface InputProblem {
   /** The path the client wrote: `['input', 'callerId', 'internal', 'name']`, `['input', 'flags', '2']`. */
   field: readonly string[];
   /** The gateway's rule: `controlCharacter` or `maxDepth`. */

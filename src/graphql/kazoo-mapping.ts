@@ -33,7 +33,7 @@ interface KazooDirective {
   inline?: boolean;
 }
 
-export function snakeCase(name: string): string {
+function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
@@ -205,7 +205,7 @@ function isListOf(type: GraphQLInputType): boolean {
 }
 
 /** `base` with `override` merged in, objects merged key by key, `override` winning. */
-export function deepMerge(base: Readonly<KazooObject>, override: Readonly<KazooObject>): KazooObject {
+function deepMerge(base: Readonly<KazooObject>, override: Readonly<KazooObject>): KazooObject {
   const merged: KazooObject = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const existing = merged[key];

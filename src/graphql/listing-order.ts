@@ -67,7 +67,7 @@ function compareKeys(a: SortKey, b: SortKey, sign: 1 | -1): number {
   return a.i === b.i ? 0 : sign * (a.i < b.i ? -1 : 1);
 }
 
-export interface SortedPageOptions<Row, Node> {
+interface SortedPageOptions<Row, Node> {
   /** The whole listing, filtered. */
   rows: readonly Row[];
   /** A row's sort values, most significant first. */

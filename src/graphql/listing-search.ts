@@ -7,7 +7,7 @@ import { KazooError } from '../kazoo/errors.js';
 import type { KazooDeviceSummary, KazooUserSummary } from '../kazoo/types.js';
 
 /** Longer than any name (128), username (256) or email (254) Kazoo stores, so a longer text can only be a mistake. */
-export const MAX_SEARCH_LENGTH = 256;
+const MAX_SEARCH_LENGTH = 256;
 const MAC_SEPARATORS = /[:.\-\s]/g;
 
 /** Whether a `search` argument asks for anything: an absent, empty or all-space text filters nothing. */

@@ -150,7 +150,7 @@ export interface UserErrorModel {
  */
 export type Payload<Result extends object> = Partial<Result> & { userErrors: UserErrorModel[] };
 
-export type EdgeModel<Node> = Connection<Node>['edges'][number];
+type EdgeModel<Node> = Connection<Node>['edges'][number];
 
 export type LoginPayloadModel = Payload<{ accessToken: AccessTokenModel }>;
 export type CreateDevicePayloadModel = Payload<{ device: DeviceRef; deviceEdge: EdgeModel<DeviceRef> }>;
@@ -161,6 +161,3 @@ export type QuickcallDevicePayloadModel = Payload<{ call: QuickcallModel }>;
 export type CreateUserPayloadModel = Payload<{ user: UserRef; userEdge: EdgeModel<UserRef> }>;
 export type UserPayloadModel = Payload<{ user: UserRef }>;
 export type DeleteUserPayloadModel = Payload<{ deletedUserId: string }>;
-
-/** Nested Kazoo objects in a `mapKey` field, turned into list entries (see the `@kazoo` directive). */
-export type KazooEntry = KazooObject;

@@ -164,7 +164,7 @@ export class Edge<Node> {
 /** One Kazoo page of a listing from `startKey` (undefined: the first page). */
 export type FetchPage<Row> = (startKey: string | undefined, pageSize: number) => Promise<ListPage<Row>>;
 
-export interface PaginateOptions<Row, Node> {
+interface PaginateOptions<Row, Node> {
   first: number;
   /** Where to start: the decoded `after` (CursorCodec.decode), checked before anything is asked of Kazoo. */
   start: CursorPosition;

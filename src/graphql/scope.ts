@@ -65,7 +65,7 @@ export function documentIdIn(accountId: string, type: Exclude<NodeType, 'Account
   return address.kazooId;
 }
 
-export interface DocumentAddress {
+interface DocumentAddress {
   accountId: string;
   kazooId: string;
 }

@@ -16,7 +16,7 @@ export interface CircuitBreakerOptions {
 }
 
 /** Whether an attempt may go upstream now; `probe` marks the one attempt a half-open circuit lets through. */
-export type Admission = { allowed: true; probe: boolean } | { allowed: false; retryAfterMs: number };
+type Admission = { allowed: true; probe: boolean } | { allowed: false; retryAfterMs: number };
 
 export const DEFAULT_CIRCUIT_BREAKER: Readonly<Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'>> = {
   failureThreshold: 10,

@@ -28,7 +28,7 @@ export type { KazooEnvelope } from './crossbar-answer.js';
 export { isRecord } from './crossbar-answer.js';
 export type { TokenVerdict } from './verdicts.js';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 export type QueryValue = string | number | boolean | undefined;
 

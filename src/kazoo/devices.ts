@@ -66,7 +66,7 @@ export async function sync(session: KazooSession, accountId: string, deviceId: s
   await send<unknown>(session, { method: 'POST', path: devicePath(accountId, deviceId, 'sync') });
 }
 
-export interface NotifyOptions {
+interface NotifyOptions {
   event: string;
   body?: { contentType: string; data: string } | undefined;
 }
@@ -100,7 +100,7 @@ export async function resetPresence(session: KazooSession, accountId: string, de
   });
 }
 
-export interface QuickcallOptions {
+interface QuickcallOptions {
   callerIdName?: string | undefined;
   callerIdNumber?: string | undefined;
   autoAnswer?: boolean | undefined;

@@ -27,7 +27,7 @@ export interface KazooFieldError {
   message: string;
 }
 
-export interface KazooErrorDetails {
+interface KazooErrorDetails {
   status?: number;
   /**
    * Crossbar's machine key or message (`bad_identifier`, `invalid action`...), for logs only: never in `message`, and

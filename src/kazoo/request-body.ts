@@ -5,7 +5,7 @@
 import { KazooError } from './errors.js';
 
 /** Levels of objects and arrays a body may nest, the envelope included. Kazoo documents are far shallower. */
-export const MAX_BODY_DEPTH = 64;
+const MAX_BODY_DEPTH = 64;
 
 /** `{ ...envelope, data }` as JSON, or undefined when the request has no body. */
 export function serializeEnvelope(data: unknown, envelope: Readonly<Record<string, unknown>> | undefined): string | undefined {

@@ -126,7 +126,7 @@ export interface KazooAuthData extends KazooObject {
 }
 
 /** Seconds between year 0 and 1970, the offset of Kazoo's Gregorian timestamps. */
-export const GREGORIAN_UNIX_OFFSET_SECONDS = 62_167_219_200;
+const GREGORIAN_UNIX_OFFSET_SECONDS = 62_167_219_200;
 
 export function gregorianToDate(value: unknown): Date | undefined {
   const seconds = typeof value === 'string' ? Number(value) : value;

@@ -8,7 +8,7 @@ import { jwtExpiry, tokenHash } from './token.js';
 
 export type TokenVerdict = 'accepted' | 'refused' | 'unknown';
 
-export interface TokenVerdictOptions {
+interface TokenVerdictOptions {
   now: () => number;
   /** How long a 2xx vouches for a token (never past a JWT's `exp`). */
   acceptedTtlMs: number;

@@ -49,7 +49,7 @@ export async function readRegistrations(
   return { index, source: 'devices/status' };
 }
 
-export async function readRegistrationIndex(session: KazooSession, accountId: string): Promise<RegistrationIndex> {
+async function readRegistrationIndex(session: KazooSession, accountId: string): Promise<RegistrationIndex> {
   return (await readRegistrations(session, accountId)).index;
 }
 

@@ -62,7 +62,7 @@ export const noIntrospection: ValidationRule = (context) => ({
 });
 
 /** Apollo's disableSuggestions rule: the hint graphql-js appends to unknown names. */
-export function withoutSuggestions(message: string): string {
+function withoutSuggestions(message: string): string {
   return message.replace(/ ?Did you mean(.+?)\?$/, '');
 }
 

@@ -26,7 +26,7 @@ import type { DocumentRules } from './document-rules.js';
 import { ClientGoneError, graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
 import { requestIdOf } from './request-id.js';
 import { loadUiBuild } from './ui-build.js';
-import type { DemoCredentials } from './ui-build.js';
+import type { DemoCredentials } from '../ui/shared/page-config.js';
 import { useDashboard } from './use-dashboard.js';
 import { useErrorLogging } from './use-error-logging.js';
 import { useGraphiQL } from './use-graphiql.js';

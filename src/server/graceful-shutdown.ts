@@ -5,7 +5,7 @@
 // a Ctrl-C the terminal already sent), and the deadline bounds the shutdown anyway.
 import type { Logger } from '../logger.js';
 
-export interface GracefulShutdownOptions {
+interface GracefulShutdownOptions {
   logger: Logger;
   /** Upper bound on the whole shutdown. */
   timeoutMs: number;

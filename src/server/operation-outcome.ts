@@ -3,7 +3,7 @@
 // the one the parsed document declares (never a client string that failed to parse), and codes are checked.
 import type { OperationDefinitionNode } from 'graphql';
 
-export interface OperationOutcome {
+interface OperationOutcome {
   /** The document's operation name; `(anonymous)` for an unnamed one, `(unparsed)` when none was resolved. */
   name: string;
   /** `query`, `mutation`, `subscription`, or `unknown` when the request failed before an operation was resolved. */

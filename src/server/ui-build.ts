@@ -6,28 +6,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import type { MonacoWorkerUrls } from '../ui/shared/page-config.js';
+
+// gateway.ts takes the demo credentials from here; the type itself belongs to the pages' config.
 
 /** A route handler, as gateway.ts's `routes` map takes them. */
 export type UiRouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
-/** Embedded-simulator mode: the throwaway demo credentials the pages pre-fill. */
-export interface DemoCredentials {
-  token: string;
-  accountId: string;
-}
-
 /** What one page loads, as paths relative to the page (pages live at /graphql and /dashboard). */
-export interface UiPageAssets {
+interface UiPageAssets {
   scripts: string[];
   styles: string[];
 }
 
 export interface UiManifest {
-  graphiql: UiPageAssets & { workers: { editor: string; json: string; graphql: string } };
+  graphiql: UiPageAssets & { workers: MonacoWorkerUrls };
   dashboard: UiPageAssets;
 }
 
-export type UiPart = keyof UiManifest;
+type UiPart = keyof UiManifest;
 
 export interface UiBuild {
   readonly manifest: UiManifest;
@@ -36,7 +33,7 @@ export interface UiBuild {
 }
 
 /** dist/ui of this project, from src/server (tsx, tests) as from dist/server (the build). */
-export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -154,7 +151,7 @@ const escapeHtml = (text: string): string =>
 const scriptJson = (value: unknown): string =>
   JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 
-export interface PageOptions {
+interface PageOptions {
   title: string;
   assets: UiPageAssets;
   /** Handed to the page's script as JSON (read by src/ui/shared/page-config.ts). */

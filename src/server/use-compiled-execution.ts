@@ -23,7 +23,7 @@ const INTERPRETED_RUNS = 1;
 /** A document graphql-jit could not compile: it keeps running with graphql-js, whose answers are the reference. */
 const NOT_COMPILED = Symbol('not compiled');
 
-export interface CompiledExecution {
+interface CompiledExecution {
   /** For ApolloServer's `gateway` option. */
   readonly gateway: GatewayInterface;
   /** Runs one operation of a validated document: what Apollo's pipeline calls after validation and the plugins. */

@@ -57,7 +57,7 @@ export function corsOriginsProblem(origins: readonly string[], allowCredentials:
     : `"${bad}" is not an origin such as https://admin.example.com or http://localhost:5173`;
 }
 
-export interface Cors {
+interface Cors {
   /** Adds the CORS headers a request's origin is entitled to; answers preflights itself (returns true then). */
   handle(request: IncomingMessage, response: ServerResponse): boolean;
 }

@@ -1,14 +1,10 @@
 // The live registration dashboard: GET /dashboard serves the page and /ui/dashboard/ its bundled assets. The page
 // itself only talks to the gateway's own GraphQL API (queries over HTTP, registrationChanged over graphql-ws).
 import { sendNotBuilt, sendPage } from './ui-build.js';
-import type { DemoCredentials, UiBuild, UiRouteHandler } from './ui-build.js';
+import type { DashboardPageConfig, DemoCredentials } from '../ui/shared/page-config.js';
+import type { UiBuild, UiRouteHandler } from './ui-build.js';
 
-/** What the dashboard's script reads from the page (src/ui/dashboard/main.ts). */
-export interface DashboardPageConfig {
-  demo: DemoCredentials | null;
-}
-
-export interface DashboardOptions {
+interface DashboardOptions {
   build: UiBuild | undefined;
   demo: DemoCredentials | undefined;
 }

@@ -2,23 +2,18 @@
 // assets under /ui/graphiql/. The page gets the Monaco worker URLs and, in embedded-simulator mode, the demo token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNotBuilt, sendPage } from './ui-build.js';
-import type { DemoCredentials, UiBuild, UiManifest, UiRouteHandler } from './ui-build.js';
-
-/** What the GraphiQL page's script reads from the page (src/ui/graphiql/main.ts). */
-export interface GraphiQLPageConfig {
-  demo: DemoCredentials | null;
-  workers: UiManifest['graphiql']['workers'];
-}
+import type { DemoCredentials, GraphiQLPageConfig } from '../ui/shared/page-config.js';
+import type { UiBuild, UiRouteHandler } from './ui-build.js';
 
 type ApiRoute = (request: IncomingMessage, response: ServerResponse, requestId: string) => void | Promise<void>;
 
-export interface GraphiQLOptions {
+interface GraphiQLOptions {
   /** The built UI, or undefined when it was not built (the page then says how to build it). */
   build: UiBuild | undefined;
   demo: DemoCredentials | undefined;
 }
 
-export interface GraphiQL {
+interface GraphiQL {
   /** The /graphql route: GraphiQL for a browser asking for HTML, `api` for every other request. */
   graphqlRoute(api: ApiRoute): ApiRoute;
   readonly assetRoutes: Map<string, UiRouteHandler>;

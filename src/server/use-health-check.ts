@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError, isUpstreamFailure } from '../kazoo/errors.js';
 
-export interface ReadinessCheck {
+interface ReadinessCheck {
   (): Promise<{ ready: boolean; reason?: string }>;
 }
 

@@ -19,7 +19,7 @@ const MAX_OPERATION_NAMES = 200;
 const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half-open', 'open'];
 
 /** What a subscription transport reports, read at each scrape. */
-export interface SubscriptionGauges {
+interface SubscriptionGauges {
   /** Subscriptions being served now. */
   subscriptions(): number;
   /** Registration watchers running now (one per watched account on this instance). */

@@ -1,4 +1,5 @@
-// `npm run simulator -- --port 8000 [--host H] [--control] [--churn-ms N] [--token-ttl S] [--no-rate-limit]`
+// `npm run simulator -- --port 8000 [--host H] [--control] [--churn-ms N] [--token-ttl S] [--no-rate-limit]
+//   [--request-log N] [--notification-log N]`
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
 
@@ -10,6 +11,8 @@ const { values } = parseArgs({
     'churn-ms': { type: 'string', default: process.env.SIM_CHURN_MS },
     'token-ttl': { type: 'string', default: process.env.SIM_TOKEN_TTL },
     'no-rate-limit': { type: 'boolean', default: process.env.SIM_RATE_LIMIT === 'false' },
+    'request-log': { type: 'string', default: process.env.SIM_REQUEST_LOG },
+    'notification-log': { type: 'string', default: process.env.SIM_NOTIFICATION_LOG },
   },
 });
 
@@ -20,8 +23,16 @@ function positiveInteger(name: string, raw: string | undefined): number | undefi
   return value;
 }
 
+function capacity(name: string, raw: string | undefined): number | undefined {
+  const value = positiveInteger(name, raw);
+  if (value === 0) throw new Error(`--${name} must keep at least 1 entry, got 0`);
+  return value;
+}
+
 const churnMs = positiveInteger('churn-ms', values['churn-ms']);
 const tokenTtl = positiveInteger('token-ttl', values['token-ttl']);
+const requestLogCapacity = capacity('request-log', values['request-log']);
+const notificationLogCapacity = capacity('notification-log', values['notification-log']);
 const simulator = await startSimulator({
   port: positiveInteger('port', values.port) ?? 8000,
   host: values.host,
@@ -29,6 +40,8 @@ const simulator = await startSimulator({
   rateLimit: values['no-rate-limit'] ? false : {},
   churn: churnMs ? { intervalMs: churnMs } : false,
   ...(tokenTtl !== undefined ? { tokenTtlSeconds: tokenTtl } : {}),
+  ...(requestLogCapacity !== undefined ? { requestLogCapacity } : {}),
+  ...(notificationLogCapacity !== undefined ? { notificationLogCapacity } : {}),
   demo: {
     ...(process.env.SIM_DEMO_ACCOUNT ? { accountName: process.env.SIM_DEMO_ACCOUNT } : {}),
     ...(process.env.SIM_DEMO_USERNAME ? { username: process.env.SIM_DEMO_USERNAME } : {}),

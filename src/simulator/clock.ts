@@ -1,7 +1,7 @@
 // Time helpers: Kazoo stores timestamps (pvt_created, event_timestamp, created_from ...) in Gregorian seconds.
 
 /** Seconds between 0000-01-01 and 1970-01-01, as in Erlang's calendar module. */
-export const GREGORIAN_EPOCH_OFFSET = 62_167_219_200;
+const GREGORIAN_EPOCH_OFFSET = 62_167_219_200;
 
 export function gregorianSeconds(ms: number = Date.now()): number {
   return Math.floor(ms / 1000) + GREGORIAN_EPOCH_OFFSET;

@@ -6,6 +6,7 @@ import type { FaultInjector } from './faults.js';
 import type { Random } from './random.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Registrar } from './registrar.js';
+import type { RingBuffer } from './ring-buffer.js';
 import type { AccountRecord, Store } from './store.js';
 import type { TokenClaims, TokenService } from './tokens.js';
 import type { NotificationKind, RequestLogEntry, SimulatorNotification } from './types.js';
@@ -18,8 +19,10 @@ export interface SimulatorState {
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;
   readonly faults: FaultInjector;
-  readonly notifications: SimulatorNotification[];
-  readonly requests: RequestLogEntry[];
+  /** Side effects with no REST read (NOTIFY, check-sync, presence, quickcall), newest kept. */
+  readonly notifications: RingBuffer<SimulatorNotification>;
+  /** Every /v2 request, newest kept. */
+  readonly requests: RingBuffer<RequestLogEntry>;
   readonly random: Random;
   readonly tokenTtlSeconds: number;
   /** A fresh 32-hex document id. */

@@ -7,7 +7,7 @@ import { seedGeneratedAccount } from './seed.js';
 import type { ControlRouter } from './server.js';
 import type { AccountInfo, ChurnOptions, CreateAccountOptions, Fault, FaultOptions, RateLimitOptions, SimulatorControl } from './types.js';
 
-export const DEFAULT_CHURN: ChurnSettings = { intervalMs: 5000, fraction: 0.1 };
+const DEFAULT_CHURN: ChurnSettings = { intervalMs: 5000, fraction: 0.1 };
 
 export function churnSettings(churn: false | ChurnOptions | undefined): ChurnSettings | undefined {
   if (!churn) return undefined;
@@ -75,16 +75,16 @@ export function createControl(sim: SimulatorState, seeded: SeededAccounts): Simu
       sim.rateLimiter.configure(rateLimitSettings(rateLimit));
     },
     get requests() {
-      return sim.requests;
+      return sim.requests.toArray();
     },
     resetRequests(): void {
-      sim.requests.length = 0;
+      sim.requests.clear();
     },
     get notifications() {
-      return sim.notifications;
+      return sim.notifications.toArray();
     },
     resetNotifications(): void {
-      sim.notifications.length = 0;
+      sim.notifications.clear();
     },
     get secondary(): AccountInfo {
       if (!seeded.secondary) throw new Error('the simulator was started with seed: false');

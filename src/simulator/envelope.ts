@@ -4,9 +4,9 @@ import { isoTimestamp } from './clock.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { ValidationErrors } from './validation/index.js';
 
-export const KAZOO_VERSION = '4.3.142';
+const KAZOO_VERSION = '4.3.142';
 /** kz_nodes:node_encoded/0 is an opaque encoding of the Erlang node name; any stable string will do. */
-export const NODE_ENCODED = createHash('md5').update('crossbar@simulator.kazoo.test').digest('base64url');
+const NODE_ENCODED = createHash('md5').update('crossbar@simulator.kazoo.test').digest('base64url');
 
 /** An error answered with a Crossbar error envelope. */
 export class CrossbarError extends Error {
@@ -39,7 +39,7 @@ const SYSTEM_ERRORS = {
   unspecified_fault: [500, 'unspecified fault'],
 } as const satisfies Record<string, readonly [number, string]>;
 
-export type SystemErrorKey = keyof typeof SYSTEM_ERRORS;
+type SystemErrorKey = keyof typeof SYSTEM_ERRORS;
 
 export function systemError(key: SystemErrorKey, extra: JsonObject = {}): CrossbarError {
   const [status, text] = SYSTEM_ERRORS[key];

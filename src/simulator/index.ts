@@ -7,6 +7,7 @@ import { FaultInjector } from './faults.js';
 import { seededRandom } from './random.js';
 import { RateLimiter } from './rate-limit.js';
 import { Registrar } from './registrar.js';
+import { RingBuffer } from './ring-buffer.js';
 import { seedDemoAccount, seedGeneratedAccount } from './seed.js';
 import { CrossbarServer } from './server.js';
 import { Store } from './store.js';
@@ -29,8 +30,14 @@ export type {
   SimulatorOptions,
 } from './types.js';
 
-export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
-export const DEFAULT_DEMO = { accountName: 'demo', username: 'admin', password: 'kazoo-demo' } as const;
+const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+/**
+ * How many /v2 requests and side-effect notifications the simulator remembers (the newest). Enough for any test or
+ * bench measurement (they reset the log first), small enough that a simulator left running stays a few MB.
+ */
+const DEFAULT_REQUEST_LOG_CAPACITY = 10_000;
+const DEFAULT_NOTIFICATION_LOG_CAPACITY = 1_000;
+const DEFAULT_DEMO = { accountName: 'demo', username: 'admin', password: 'kazoo-demo' } as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const random = options.random ?? seededRandom();
@@ -41,8 +48,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokens: new TokenService(),
     rateLimiter: new RateLimiter(rateLimitSettings(options.rateLimit)),
     faults: new FaultInjector(),
-    notifications: [],
-    requests: [],
+    notifications: new RingBuffer(options.notificationLogCapacity ?? DEFAULT_NOTIFICATION_LOG_CAPACITY),
+    requests: new RingBuffer(options.requestLogCapacity ?? DEFAULT_REQUEST_LOG_CAPACITY),
     random,
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     newId: () => randomBytes(16).toString('hex'),

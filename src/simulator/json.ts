@@ -14,7 +14,7 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-export function isPrivateKey(key: string): boolean {
+function isPrivateKey(key: string): boolean {
   return key.startsWith('_') || key.startsWith('pvt_');
 }
 
@@ -45,7 +45,7 @@ export function requestFields(data: JsonObject): JsonObject {
   return out;
 }
 
-export function splitPath(path: string): string[] {
+function splitPath(path: string): string[] {
   return path.split('.').filter((part) => part.length > 0);
 }
 

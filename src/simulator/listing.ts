@@ -2,10 +2,10 @@
 import type { Pagination } from './envelope.js';
 import { getPath, hasPath, isJsonObject, type JsonObject } from './json.js';
 
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 
 /** api_util:encode_start_key/1: base64url of erlang:term_to_binary(Key) for a binary key, unpadded. */
-export function encodeStartKey(key: string): string {
+function encodeStartKey(key: string): string {
   const bytes = Buffer.from(key, 'utf8');
   const header = Buffer.alloc(6);
   header.writeUInt8(131, 0); // external term format version
@@ -15,7 +15,7 @@ export function encodeStartKey(key: string): string {
 }
 
 /** api_util:decode_start_key/1: a key that does not decode is used as given (raw keys work too). */
-export function decodeStartKey(encoded: string): string {
+function decodeStartKey(encoded: string): string {
   const bytes = Buffer.from(encoded, 'base64url');
   if (bytes.length >= 6 && bytes[0] === 131 && bytes[1] === 109 && bytes.readUInt32BE(2) === bytes.length - 6) {
     const decoded = bytes.subarray(6).toString('utf8');
@@ -65,7 +65,7 @@ function timeBound(doc: JsonObject, field: 'pvt_created' | 'pvt_modified', raw: 
 }
 
 /** All query-string filters AND-ed, evaluated against the full stored document. */
-export function matchesFilters(doc: JsonObject, query: Record<string, string>): boolean {
+function matchesFilters(doc: JsonObject, query: Record<string, string>): boolean {
   for (const [param, value] of Object.entries(query)) {
     let ok = true;
     if (param.startsWith('filter_not_')) ok = !filterEquals(doc, param.slice('filter_not_'.length), value);
@@ -83,7 +83,7 @@ export function matchesFilters(doc: JsonObject, query: Record<string, string>): 
   return true;
 }
 
-export interface ListResult {
+interface ListResult {
   data: JsonObject[];
   pagination: Pagination | undefined;
 }

@@ -2,7 +2,7 @@
 
 export type Random = () => number;
 
-export const DEFAULT_SEED = 0x6b617a6f; // "kazo"
+const DEFAULT_SEED = 0x6b617a6f; // "kazo"
 
 export function seededRandom(seed: number = DEFAULT_SEED): Random {
   let state = seed >>> 0;

@@ -8,7 +8,7 @@ import { quickcallResource } from './resources/quickcall.js';
 import { registrationsResource } from './resources/registrations.js';
 import { usersResource } from './resources/users.js';
 
-export interface Route {
+interface Route {
   resource: CrossbarResource;
   tokens: string[];
   /** The account id as written in the path (validated later). */

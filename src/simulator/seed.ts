@@ -20,7 +20,7 @@ const DESK_PHONES = [
   { brand: 'grandstream', family: 'gxp21xx', model: 'gxp2170', oui: '000b82' },
 ];
 
-export interface SeedAccountOptions {
+interface SeedAccountOptions {
   name: string;
   users: number;
   devices: number;

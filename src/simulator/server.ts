@@ -19,7 +19,7 @@ import type { TokenClaims } from './tokens.js';
 import type { Fault } from './types.js';
 
 /** crossbar.max_upload_size default (api_util.erl). */
-export const MAX_BODY_BYTES = 8_000_000;
+const MAX_BODY_BYTES = 8_000_000;
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
 const VERBS: readonly string[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 
@@ -100,7 +100,7 @@ function faultBody(fault: Extract<Fault, { kind: 'status' }>, meta: EnvelopeMeta
   return JSON.stringify(errorEnvelope(meta, key ?? new CrossbarError(fault.status, text.replace(/\s+/g, '_'), { message: text })));
 }
 
-export interface ServerOptions {
+interface ServerOptions {
   control: ControlRouter | undefined;
 }
 

@@ -34,7 +34,7 @@ export function normalizeAccountName(name: string): string {
 }
 
 /** "account%2Fab%2Fcd%2Fef..." as kz_util:format_account_db/1 builds it. */
-export function accountDbName(accountId: string): string {
+function accountDbName(accountId: string): string {
   return `account%2F${accountId.slice(0, 2)}%2F${accountId.slice(2, 4)}%2F${accountId.slice(4)}`;
 }
 
@@ -44,7 +44,7 @@ function nextRevision(doc: JsonObject, previous: string | undefined): string {
   return `${generation}-${createHash('md5').update(canonicalJson(rest)).digest('hex')}`;
 }
 
-export function isDeleted(doc: StoredDoc): boolean {
+function isDeleted(doc: StoredDoc): boolean {
   return doc.pvt_deleted === true;
 }
 

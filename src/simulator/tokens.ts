@@ -12,7 +12,7 @@ export interface TokenClaims {
   iss: string;
 }
 
-export type TokenCheck =
+type TokenCheck =
   | { kind: 'valid'; claims: TokenClaims }
   | { kind: 'expired' }
   | { kind: 'bad_signature' }

@@ -22,6 +22,10 @@ export interface SimulatorOptions {
   seed?: boolean;
   demo?: { accountName?: string; username?: string; password?: string };
   random?: () => number;
+  /** How many of the newest /v2 requests `control.requests` keeps (default 10,000). */
+  requestLogCapacity?: number;
+  /** How many of the newest side effects `control.notifications` keeps (default 1,000). */
+  notificationLogCapacity?: number;
 }
 
 export interface AccountInfo {
@@ -87,8 +91,10 @@ export interface SimulatorControl {
   setFault(fault: Fault | null, options?: FaultOptions): void;
   setChurn(churn: false | ChurnOptions): void;
   setRateLimit(rateLimit: false | RateLimitOptions): void;
+  /** The newest /v2 requests (up to requestLogCapacity), oldest first; a snapshot. */
   readonly requests: readonly RequestLogEntry[];
   resetRequests(): void;
+  /** The newest side effects (up to notificationLogCapacity), oldest first; a snapshot. */
   readonly notifications: readonly SimulatorNotification[];
   /** Addition: the second seeded account ('acme'), for cross-account tests (throws if seed: false). */
   readonly secondary: AccountInfo;

@@ -3,6 +3,7 @@
 // service credential), and the account's watcher, which polls whenever this instance holds the account's lease.
 import type { KazooClient } from '../kazoo/client.js';
 import type { Logger } from '../logger.js';
+import type { Clock } from './clock.js';
 import type { FeedMessage, RegistrationFeed, StoredSnapshot } from './feed.js';
 import { PollCredentials } from './poll-credentials.js';
 import type { RefusalCode } from './poll-credentials.js';
@@ -17,7 +18,7 @@ export interface LocalSubscriber {
   refused(code: RefusalCode): void;
 }
 
-export interface AccountWatchOptions {
+interface AccountWatchOptions {
   accountId: string;
   client: KazooClient;
   feed: RegistrationFeed;
@@ -26,6 +27,8 @@ export interface AccountWatchOptions {
   leaseMs: number;
   logger: Logger;
   onPoll?: (outcome: 'ok' | 'error') => void;
+  /** The watcher's clock (default: the system clock). */
+  clock?: Clock;
   /** Settles when the previous watch of this account on this instance has closed (and released its lease). */
   after: Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { KazooClient } from '../kazoo/client.js';
 import { KazooError } from '../kazoo/errors.js';
 import type { Logger } from '../logger.js';
 import { AccountWatch } from './account-watch.js';
+import type { Clock } from './clock.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REDIS_LEASE_MS,
@@ -35,9 +36,11 @@ export interface LiveRegistrationsSettings {
   serviceLogin?: ServiceLogin;
   /** Reports each poll of Kazoo's registrations (metrics). */
   onPoll?: (outcome: 'ok' | 'error') => void;
+  /** Times the watchers' polls and leases (default: the system clock; tests pass one they move). */
+  clock?: Clock;
 }
 
-export interface LiveRegistrationsStats {
+interface LiveRegistrationsStats {
   /** Accounts this instance watches (polling or standing by for the lease). */
   accounts: number;
   subscribers: number;
@@ -76,7 +79,18 @@ export class LiveRegistrations {
     const log = this.logger;
     this.registry = new WatcherRegistry(
       (accountId, after) =>
-        new AccountWatch({ accountId, client, feed, service, pollMs, leaseMs, logger: log, after, onPoll: settings.onPoll }),
+        new AccountWatch({
+          accountId,
+          client,
+          feed,
+          service,
+          pollMs,
+          leaseMs,
+          logger: log,
+          after,
+          onPoll: settings.onPoll,
+          clock: settings.clock,
+        }),
     );
   }
 

@@ -4,7 +4,7 @@
 import type { ServiceCredential } from './service-credential.js';
 import type { SubscriberTokens } from './subscriber-tokens.js';
 
-export interface PollCredential {
+interface PollCredential {
   token: string;
   source: 'service' | 'subscriber';
 }

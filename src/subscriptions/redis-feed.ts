@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { FeedMessage, RegistrationFeed, RegistrationSnapshot, StoredSnapshot } from './feed.js';
 import { acquireLease, releaseLease, renewLease } from './redis-lease.js';
 
-export interface RedisFeedOptions {
+interface RedisFeedOptions {
   url: string;
   /** Prepended to every key and channel, e.g. `kazoo-gateway:`. */
   keyPrefix: string;

@@ -24,7 +24,7 @@ export interface SubscriberRequest {
   onOverflow(reason: string): void;
 }
 
-export interface SubscriberSettings {
+interface SubscriberSettings {
   queueSize: number;
   /** While waiting for a current snapshot, look again at least this often (a message may have been missed). */
   snapshotRecheckMs: number;

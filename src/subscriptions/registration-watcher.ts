@@ -10,12 +10,13 @@ import { isKazooError } from '../kazoo/errors.js';
 import { readRegistrations } from '../loaders/registrations.js';
 import type { RegistrationIndex, RegistrationSource } from '../loaders/registrations.js';
 import type { Logger } from '../logger.js';
+import { systemClock, type Clock } from './clock.js';
 import type { FeedMessage, RegistrationFeed } from './feed.js';
 import type { PollCredentials } from './poll-credentials.js';
 import { diffRegistrations, registeredDevicesOf } from './registration-diff.js';
 import type { RegisteredDevices } from './registration-diff.js';
 
-export interface RegistrationWatcherOptions {
+interface RegistrationWatcherOptions {
   accountId: string;
   client: KazooClient;
   feed: RegistrationFeed;
@@ -26,6 +27,8 @@ export interface RegistrationWatcherOptions {
   /** Reports each poll's outcome (metrics). */
   onPoll?: (outcome: 'ok' | 'error') => void;
   random?: () => number;
+  /** Times polls, back-off and the lease's retries and renewals (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Each wait is the nominal one ± this share, so instances and accounts do not poll in lockstep. */
@@ -45,7 +48,7 @@ interface HeldLease {
   seq: number | undefined;
   /** Whether a message went out under this lease (the first reading always sends one). */
   announced: boolean;
-  renewTimer: NodeJS.Timeout;
+  cancelRenewal: () => void;
 }
 
 export class RegistrationWatcher {
@@ -66,7 +69,12 @@ export class RegistrationWatcher {
   private wake: (() => void) | undefined;
 
   constructor(options: RegistrationWatcherOptions) {
-    this.options = { ...options, random: options.random ?? Math.random, onPoll: options.onPoll ?? (() => undefined) };
+    this.options = {
+      ...options,
+      random: options.random ?? Math.random,
+      onPoll: options.onPoll ?? (() => undefined),
+      clock: options.clock ?? systemClock,
+    };
     this.log = options.logger.child({ accountId: options.accountId });
   }
 
@@ -131,13 +139,26 @@ export class RegistrationWatcher {
       devices: carried?.devices,
       seq: carried?.seq,
       announced: false,
-      renewTimer: setInterval(() => void this.renew(), this.leaseRetryMs),
+      cancelRenewal: this.renewEvery(this.leaseRetryMs),
     };
     this.log.info(
       { carriesOn: carried === undefined ? 'nothing' : carried === own ? 'own reading' : 'stored snapshot' },
       'took the registration lease: polling this account',
     );
     return true;
+  }
+
+  /** Renews the lease every `ms` until the returned function is called. */
+  private renewEvery(ms: number): () => void {
+    let cancel: () => void;
+    const schedule = (): void => {
+      cancel = this.options.clock.after(ms, () => {
+        schedule();
+        void this.renew();
+      });
+    };
+    schedule();
+    return () => cancel();
   }
 
   private async renew(): Promise<void> {
@@ -154,7 +175,7 @@ export class RegistrationWatcher {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
-    clearInterval(held.renewTimer);
+    held.cancelRenewal();
     if (reason === 'lost') this.log.warn('lost the registration lease: another instance polls this account now');
     else if (reason === 'unreachable') this.log.warn('cannot renew the registration lease: the feed (Redis) is unreachable');
     else this.log.info({ reason }, 'released the registration lease');
@@ -201,9 +222,10 @@ export class RegistrationWatcher {
     this.failures = 0;
     const devices = registeredDevicesOf(index);
     const changes = held.devices === undefined ? [] : diffRegistrations(held.devices, devices);
-    const at = new Date().toISOString();
+    const now = this.options.clock.now();
+    const at = new Date(now).toISOString();
     // Sequence numbers only grow, across holders too: the clock keeps them ahead of any lost snapshot's.
-    const seq = changes.length > 0 ? Math.max((held.seq ?? 0) + 1, Date.now()) : (held.seq ?? Date.now());
+    const seq = changes.length > 0 ? Math.max((held.seq ?? 0) + 1, now) : (held.seq ?? now);
     const message: FeedMessage | undefined =
       changes.length > 0 || !held.announced ? { accountId: this.options.accountId, seq, at, changes } : undefined;
     const kept = await this.options.feed.commit(this.options.accountId, held.lease, { seq, at, lease: held.lease, devices }, message);
@@ -250,12 +272,12 @@ export class RegistrationWatcher {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const cancel = this.options.clock.after(ms, () => {
         this.wake = undefined;
         resolve();
-      }, ms);
+      });
       this.wake = () => {
-        clearTimeout(timer);
+        cancel();
         this.wake = undefined;
         resolve();
       };

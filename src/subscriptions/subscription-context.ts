@@ -3,7 +3,7 @@
 import type { GatewayContext } from '../graphql/context.js';
 import type { LiveRegistrations } from './live-registrations.js';
 
-export interface SubscriberConnection {
+interface SubscriberConnection {
   /** When the connection's Kazoo token expires (its JWT `exp`), if it says. */
   readonly expiresAt: Date | undefined;
   /** Closes the WebSocket, ending every operation on it. */

@@ -2,7 +2,7 @@
 // first subscriber starts it, the last one to leave stops it, however many clients come and go in between.
 import type { AccountWatch } from './account-watch.js';
 
-export type AccountWatchFactory = (accountId: string, after: Promise<void>) => AccountWatch;
+type AccountWatchFactory = (accountId: string, after: Promise<void>) => AccountWatch;
 
 export class WatcherRegistry {
   private readonly watches = new Map<string, { watch: AccountWatch; joined: number }>();

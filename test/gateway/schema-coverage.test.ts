@@ -5,7 +5,7 @@ import { getDirective } from '@graphql-tools/utils';
 import { getNamedType, isInputObjectType, isObjectType } from 'graphql';
 import type { GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { snakeCase } from '../../src/graphql/kazoo-mapping.js';
+import { kazooKeyOf } from '../../src/graphql/kazoo-mapping.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
 
 const SCHEMAS = new URL('../../../shared/kazoo-4.3/schemas/', import.meta.url);
@@ -41,17 +41,12 @@ function propertyPaths(schemas: Map<string, JsonSchema>, node: JsonSchema, prefi
 
 type Fielded = GraphQLObjectType | GraphQLInputObjectType;
 
-function kazooKey(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1] & { name: string }): string {
-  const directive = getDirective(schema, field, 'kazoo')?.[0] as { key?: string } | undefined;
-  return directive?.key ?? snakeCase(field.name);
-}
-
 /** Follows a Kazoo path through GraphQL types; answers the GraphQL path, or where it stopped. */
 function follow(schema: GraphQLSchema, root: Fielded, path: string[]): { found: boolean; graphqlPath: string } {
   let type: Fielded = root;
   const graphqlPath: string[] = [];
   for (const segment of path) {
-    const field = Object.values(type.getFields()).find((candidate) => kazooKey(schema, candidate) === segment);
+    const field = Object.values(type.getFields()).find((candidate) => kazooKeyOf(schema, candidate) === segment);
     if (field === undefined) return { found: false, graphqlPath: [...graphqlPath, `?${segment}`].join('.') };
     graphqlPath.push(field.name);
     const mapped = getDirective(schema, field, 'kazoo')?.[0] as { mapKey?: string } | undefined;

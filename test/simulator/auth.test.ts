@@ -1,6 +1,6 @@
 // Contract: user_auth, api_auth, token_auth, where tokens are read, and the account endpoints (§2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountPath, apiToken, call, describeSimulatorOnly, md5, sha1, simOf, startTarget, type Target } from './helpers.js';
+import { accountPath, apiToken, call, describeSimulatorOnly, md5, sha1, startTarget, type Target } from './helpers.js';
 
 let target: Target;
 

@@ -67,6 +67,47 @@ describeSimulatorOnly('faults and control', () => {
     ]);
   });
 
+  it('keeps only the newest requests and notifications past their capacity, and still lists and clears them', async () => {
+    const bounded = await startTarget({ controlRoutes: true, rateLimit: false, requestLogCapacity: 3, notificationLogCapacity: 2 });
+    try {
+      const { control } = simOf(bounded);
+      const boundedToken = control.issueToken(bounded.accountId);
+      const devices = await call(bounded, 'GET', accountPath(bounded, '/devices?paginate=false'), { token: boundedToken });
+      const deviceIds = (devices.body.data as { id: string }[]).slice(0, 3).map((device) => device.id);
+      control.resetRequests();
+      control.resetNotifications();
+      for (const deviceId of deviceIds) await call(bounded, 'POST', accountPath(bounded, `/devices/${deviceId}/sync`), { token: boundedToken });
+      for (const pageSize of ['1', '2']) await call(bounded, 'GET', `${accountPath(bounded, '/users')}?page_size=${pageSize}`, { token: boundedToken });
+
+      // Five requests into a log of three: the oldest two are gone, the rest are in order.
+      const syncPath = accountPath(bounded, `/devices/${deviceIds[2]}/sync`);
+      expect(control.requests.map(({ path, query }) => ({ path, query }))).toEqual([
+        { path: syncPath, query: {} },
+        { path: accountPath(bounded, '/users'), query: { page_size: '1' } },
+        { path: accountPath(bounded, '/users'), query: { page_size: '2' } },
+      ]);
+      expect(control.notifications.map((notification) => notification.deviceId)).toEqual(deviceIds.slice(1));
+      const overHttp = await call(bounded, 'GET', '/__simulator/requests');
+      expect((overHttp.body as { path: string }[]).map((entry) => entry.path)).toEqual([
+        syncPath,
+        accountPath(bounded, '/users'),
+        accountPath(bounded, '/users'),
+      ]);
+      expect(((await call(bounded, 'GET', '/__simulator/notifications')).body as { deviceId: string }[]).map((n) => n.deviceId)).toEqual(
+        deviceIds.slice(1),
+      );
+
+      await call(bounded, 'DELETE', '/__simulator/requests');
+      await call(bounded, 'DELETE', '/__simulator/notifications');
+      expect(control.requests).toEqual([]);
+      expect(control.notifications).toEqual([]);
+      await call(bounded, 'GET', accountPath(bounded), { token: boundedToken });
+      expect(control.requests.map(({ path }) => path)).toEqual([accountPath(bounded)]);
+    } finally {
+      await bounded.close();
+    }
+  });
+
   it('createAccount seeds an isolated account whose admin can log in', async () => {
     const account = simOf(target).control.createAccount({ name: 'Widgets Inc', devices: 12, users: 4, username: 'Boss', password: 'boss-pass' });
     expect(account.realm).toMatch(/\.sip\.kazoo\.test$/);

@@ -1,5 +1,6 @@
 // What the subscription suites share: a harness whose gateway polls fast, graphql-ws clients that record everything
-// they receive (events, errors, close codes), and polling waits with generous bounds.
+// they receive (events, errors, close codes), polling waits with generous bounds, and a clock the tests move for the
+// watchers.
 import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
@@ -10,6 +11,7 @@ import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { startGateway } from '../../src/server/gateway.js';
 import type { Gateway, GatewayOptions } from '../../src/server/gateway.js';
+import type { Clock } from '../../src/subscriptions/clock.js';
 import type { LiveRegistrationsSettings } from '../../src/subscriptions/live-registrations.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -163,9 +165,9 @@ export async function waitForPolls(harness: Harness, count: number, accountId = 
   await waitFor(() => successful() >= target, `${count} successful registration polls`);
 }
 
-/** Subscriptions the gateway serves now, from its own metrics. */
-export async function activeSubscriptions(harness: Harness): Promise<number> {
-  const metric = harness.gateway.metrics.registry.getSingleMetric('kazoo_gateway_subscriptions_active');
+/** Subscriptions the gateway (a harness's, or another) serves now, from its own metrics. */
+export async function activeSubscriptions(target: { gateway: Gateway }): Promise<number> {
+  const metric = target.gateway.metrics.registry.getSingleMetric('kazoo_gateway_subscriptions_active');
   return (await metric?.get())?.values[0]?.value ?? 0;
 }
 
@@ -196,4 +198,53 @@ export function captureLogs(level = 'info'): { logger: Logger; lines(): Record<s
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
+}
+
+/** A Clock (src/subscriptions/clock.ts) that stands still until the test moves it. */
+export interface ManualClock extends Clock {
+  /** Moves time on by `ms`, firing every timer that falls due on the way, in order. */
+  advance(ms: number): void;
+  /** Timers set and neither fired nor cancelled. */
+  readonly pending: number;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let now = start;
+  const timers = new Set<{ at: number; fire: () => void }>();
+  return {
+    now: () => now,
+    after(ms, fire) {
+      const timer = { at: now + ms, fire };
+      timers.add(timer);
+      return () => timers.delete(timer);
+    },
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        const due = [...timers].filter((timer) => timer.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (due === undefined) break;
+        timers.delete(due);
+        now = Math.max(now, due.at);
+        due.fire();
+      }
+      now = until;
+    },
+    get pending() {
+      return timers.size;
+    },
+  };
+}
+
+/** Timers of a watcher waiting on its clock: one polling has its next poll and renewal, one standing by its retry. */
+export const HOLDER_TIMERS = 2;
+export const STANDBY_TIMERS = 1;
+
+/** Waits until every watcher on `clock` has finished its step and waits on the clock again (`timers` set in all). */
+export function asleep(clock: ManualClock, timers: number): Promise<void> {
+  return waitFor(() => clock.pending === timers, `${timers} timers on the clock`);
+}
+
+/** Moving a watcher's clock on by this much ends a wait of `ms`, whatever its jitter (up to 10%). */
+export function pastJitter(ms: number): number {
+  return ms * 1.1 + 1;
 }

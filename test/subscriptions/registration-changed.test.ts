@@ -3,19 +3,25 @@
 // argument checks, one watcher per account whatever the number of subscribers, and no polling once everyone left.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
+import type { Gateway } from '../../src/server/gateway.js';
 import type { Harness } from '../helpers/harness.js';
 import {
   activeSubscriptions,
+  asleep,
   connect,
+  HOLDER_TIMERS,
+  manualClock,
+  pastJitter,
   POLL_MS,
   record,
   registrationPolls,
-  sleep,
+  startGatewayOn,
   startLiveHarness,
   waitFor,
   waitForPolls,
   waitUntilWatching,
 } from './helpers.js';
+import type { ManualClock } from './helpers.js';
 import type { EventData } from './helpers.js';
 
 let harness: Harness;
@@ -35,10 +41,30 @@ afterAll(async () => {
   await harness?.close();
 });
 
-function open(connectionParams: Record<string, unknown> = { authToken: harness.token }): Client {
-  const client = connect(harness.gateway.url, connectionParams);
+function open(connectionParams: Record<string, unknown> = { authToken: harness.token }, gateway = harness.gateway): Client {
+  const client = connect(gateway.url, connectionParams);
   clients.push(client);
   return client;
+}
+
+/**
+ * Another gateway in front of the harness's simulator whose watchers run on a clock the test moves, so polls are
+ * counted exactly; closed after `test`.
+ */
+async function withClockedGateway(test: (gateway: Gateway, clock: ManualClock) => Promise<void>): Promise<void> {
+  const clock = manualClock();
+  const gateway = await startGatewayOn(harness, { clock });
+  try {
+    await test(gateway, clock);
+  } finally {
+    await gateway.close();
+  }
+}
+
+/** Moves the clock on to the watcher's next poll and waits until it has polled and waits again. */
+async function nextPoll(clock: ManualClock): Promise<void> {
+  clock.advance(pastJitter(POLL_MS));
+  await asleep(clock, HOLDER_TIMERS);
 }
 
 /** Registered devices of the demo account; every one of them can register again after being dropped. */
@@ -235,47 +261,54 @@ describe('registrationChanged', () => {
   });
 
   it('polls an account once per interval however many clients subscribe', async () => {
-    // Fifty dashboards, each with a login of its own (one token may hold only a few sockets).
-    const subscribers = Array.from({ length: 50 }, (_, index) =>
-      record(open({ authToken: harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + index }) }), {
-        accountId: harness.accountId,
-      }),
-    );
-    await waitUntilWatching(harness, 50);
+    await withClockedGateway(async (gateway, clock) => {
+      // Fifty dashboards, each with a login of its own (one token may hold only a few sockets).
+      const subscribers = Array.from({ length: 50 }, (_, index) =>
+        record(open({ authToken: harness.simulator.control.issueToken(harness.accountId, { ttlSeconds: 3_600 + index }) }, gateway), {
+          accountId: harness.accountId,
+        }),
+      );
+      await waitFor(async () => (await activeSubscriptions({ gateway })) === 50, '50 active subscriptions');
+      await asleep(clock, HOLDER_TIMERS);
 
-    harness.simulator.control.resetRequests();
-    const started = Date.now();
-    await sleep(POLL_MS * 6);
-    const polls = registrationPolls(harness);
-    const elapsed = Date.now() - started;
-    // Polls are at least 0.9 intervals apart (jitter); fifty pollers would make hundreds.
-    expect(polls).toBeGreaterThanOrEqual(1);
-    expect(polls).toBeLessThanOrEqual(Math.floor(elapsed / (POLL_MS * 0.9)) + 1);
+      harness.simulator.control.resetRequests();
+      for (let interval = 0; interval < 6; interval++) await nextPoll(clock);
+      // One watcher for the account: fifty would make three hundred.
+      expect(registrationPolls(harness)).toBe(6);
 
-    const [deviceId] = registeredDevices(1) as [string];
-    harness.simulator.control.unregister(harness.accountId, deviceId);
-    await waitFor(() => subscribers.every((subscriber) => subscriber.events.length === 1), 'the event on every subscriber');
-    harness.simulator.control.register(harness.accountId, deviceId);
+      const [deviceId] = registeredDevices(1) as [string];
+      harness.simulator.control.unregister(harness.accountId, deviceId);
+      await nextPoll(clock);
+      await waitFor(() => subscribers.every((subscriber) => subscriber.events.length === 1), 'the event on every subscriber');
+      harness.simulator.control.register(harness.accountId, deviceId);
+    });
   });
 
   it('stops polling once the last subscriber has left, and starts again with the next', async () => {
-    const first = record(open(), { accountId: harness.accountId });
-    const second = record(open(), { accountId: harness.accountId });
-    await waitUntilWatching(harness, 2);
+    await withClockedGateway(async (gateway, clock) => {
+      const first = record(open(undefined, gateway), { accountId: harness.accountId });
+      const second = record(open(undefined, gateway), { accountId: harness.accountId });
+      await waitFor(async () => (await activeSubscriptions({ gateway })) === 2, 'two active subscriptions');
+      await asleep(clock, HOLDER_TIMERS);
 
-    first.stop();
-    await waitFor(async () => (await activeSubscriptions(harness)) === 1, 'the first subscription to end');
-    await waitForPolls(harness, 2);
+      first.stop();
+      await waitFor(async () => (await activeSubscriptions({ gateway })) === 1, 'the first subscription to end');
+      harness.simulator.control.resetRequests();
+      await nextPoll(clock);
+      expect(registrationPolls(harness)).toBe(1);
 
-    second.stop();
-    await waitFor(async () => (await activeSubscriptions(harness)) === 0, 'both subscriptions to end');
-    // A poll already under way may still finish; none may start after it.
-    await sleep(POLL_MS * 2);
-    harness.simulator.control.resetRequests();
-    await sleep(POLL_MS * 4);
-    expect(registrationPolls(harness)).toBe(0);
+      second.stop();
+      await waitFor(async () => (await activeSubscriptions({ gateway })) === 0, 'both subscriptions to end');
+      // The watcher stopped and left nothing on its clock: however long the account goes unwatched, no poll starts.
+      await waitFor(() => clock.pending === 0, 'the watcher to stop');
+      harness.simulator.control.resetRequests();
+      clock.advance(POLL_MS * 100);
+      expect(registrationPolls(harness)).toBe(0);
 
-    record(open(), { accountId: harness.accountId });
-    await waitUntilWatching(harness, 1);
+      record(open(undefined, gateway), { accountId: harness.accountId });
+      await waitFor(async () => (await activeSubscriptions({ gateway })) === 1, 'the next subscription');
+      await asleep(clock, HOLDER_TIMERS);
+      expect(registrationPolls(harness)).toBe(1);
+    });
   });
 });

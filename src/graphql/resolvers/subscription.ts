@@ -16,7 +16,7 @@ import { registrationModel } from './registration.js';
 import { selectedFields } from '../selection.js';
 
 /** The close code of a connection dropped for falling behind (a 4xxx code: graphql-ws clients retry those). */
-export const SUBSCRIBER_OVERFLOW_CLOSE_CODE = 4413;
+const SUBSCRIBER_OVERFLOW_CLOSE_CODE = 4413;
 
 /** The Kazoo ids of the devices named (by `id` or Kazoo id), all of `accountId`. */
 async function checkDeviceIds(context: GatewayContext, accountId: string, deviceIds: readonly string[]): Promise<ReadonlySet<string>> {

@@ -9,7 +9,7 @@ import type { AccountRecord } from '../store.js';
 export const MASTER_ACCOUNT_ID = createHash('md5').update('kazoo-simulator-master').digest('hex');
 
 /** The account document's public fields plus the private ones cb_accounts leaks (enabled, created ...). */
-export function accountPublicDoc(account: AccountRecord): JsonObject {
+function accountPublicDoc(account: AccountRecord): JsonObject {
   return {
     billing_mode: 'normal',
     call_restriction: {},

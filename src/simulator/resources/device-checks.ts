@@ -5,7 +5,7 @@ import { clone, getPath, isJsonObject, type JsonObject } from '../json.js';
 import type { AccountRecord, StoredDoc, Store } from '../store.js';
 import { mergeValidationErrors, validateAgainstSchema, type ValidationErrors } from '../validation/index.js';
 
-export interface DeviceCheckInput {
+interface DeviceCheckInput {
   store: Store;
   account: AccountRecord;
   /** undefined on create */
@@ -14,10 +14,10 @@ export interface DeviceCheckInput {
   request: JsonObject;
 }
 
-export type DeviceCheckResult = { valid: true; doc: JsonObject } | { valid: false; errors: ValidationErrors };
+type DeviceCheckResult = { valid: true; doc: JsonObject } | { valid: false; errors: ValidationErrors };
 
 /** provisioner_util:cleanse_mac_address/1: hex digits only, lower-case; nothing left means no MAC. */
-export function cleanseMac(value: unknown): string | undefined {
+function cleanseMac(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const mac = value.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
   return mac === '' ? undefined : mac;

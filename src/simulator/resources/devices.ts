@@ -29,7 +29,7 @@ import type { AccountRecord, StoredDoc } from '../store.js';
 import { validateAgainstSchema } from '../validation/index.js';
 
 /** A row of the devices/crossbar_listing view. */
-export function deviceSummary(doc: StoredDoc): JsonObject {
+function deviceSummary(doc: StoredDoc): JsonObject {
   return dropUndefined({
     id: doc._id,
     name: doc.name,
@@ -58,7 +58,7 @@ function ownerRow(doc: StoredDoc, userId: string): JsonObject {
   });
 }
 
-export function isHotdeskedBy(doc: StoredDoc, userId: string): boolean {
+function isHotdeskedBy(doc: StoredDoc, userId: string): boolean {
   const users = getPath(doc, 'hotdesk.users');
   return isJsonObject(users) && Object.prototype.hasOwnProperty.call(users, userId);
 }
@@ -68,7 +68,7 @@ function sipValue(doc: JsonObject, key: string): unknown {
 }
 
 /** crossbar_util:flush_registration/1: password, username, owner or enabled changes drop the registration. */
-export function flushIfCredentialsChanged(ctx: RequestContext, account: AccountRecord, before: StoredDoc, after: StoredDoc | undefined): void {
+function flushIfCredentialsChanged(ctx: RequestContext, account: AccountRecord, before: StoredDoc, after: StoredDoc | undefined): void {
   const changed =
     !after ||
     sipValue(before, 'password') !== sipValue(after, 'password') ||

@@ -43,7 +43,7 @@ function userFeatures(doc: StoredDoc): string[] {
   return features;
 }
 
-export function userSummary(doc: StoredDoc): JsonObject {
+function userSummary(doc: StoredDoc): JsonObject {
   return dropUndefined({
     id: doc._id,
     features: userFeatures(doc),

@@ -13,7 +13,7 @@ export interface RuleError {
   value?: unknown;
 }
 export type ValidationErrors = Record<string, Record<string, RuleError>>; // dotted path -> rule -> error
-export type ValidationResult =
+type ValidationResult =
   | { valid: true; value: Record<string, unknown> } // coerced, schema defaults applied
   | { valid: false; errors: ValidationErrors };
 

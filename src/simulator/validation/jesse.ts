@@ -22,7 +22,7 @@ import { pcreMatches } from './pcre.js';
 export type JsonPath = readonly (string | number)[];
 
 /** jesse's `data_invalid` reasons for the keywords Kazoo's schemas use. */
-export type JesseReason =
+type JesseReason =
   | 'wrong_type'
   | 'not_in_enum'
   | 'wrong_length'

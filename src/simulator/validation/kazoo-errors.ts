@@ -11,7 +11,7 @@ interface KazooError {
 }
 
 /** build_validate_error/4: path elements joined by ".", a literal "." in a key escaped as "%2E". */
-export function errorKey(path: JsonPath): string {
+function errorKey(path: JsonPath): string {
   return path.map((element) => String(element).replaceAll('.', '%2E')).join('.');
 }
 

@@ -66,7 +66,7 @@ function translateClass(pattern: string, start: number): { source: string; next:
 }
 
 /** The JavaScript source (for the `u` flag) that matches what PCRE matches with `pattern`. */
-export function pcreToJavaScript(pattern: string): string {
+function pcreToJavaScript(pattern: string): string {
   let source = '';
   let index = 0;
   while (index < pattern.length) {

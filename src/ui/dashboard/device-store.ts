@@ -21,7 +21,7 @@ export interface DeviceCounts {
 }
 
 /** What the dashboard needs of a registrationChanged event (the subscription selects the same fragments). */
-export interface RegistrationChange {
+interface RegistrationChange {
   /** The device's Kazoo id. */
   deviceId: string;
   registration: DashboardRegistrationFragment;
@@ -49,7 +49,7 @@ const TYPE_LABELS: Record<Exclude<DeviceType, 'OTHER'>, string> = {
 };
 
 /** Kazoo's type name, as the type filter and its URL use it (`sip_device` for a device stored without a type). */
-export const typeOf = (device: DashboardDeviceFragment): string => device.kazooDeviceType;
+const typeOf = (device: DashboardDeviceFragment): string => device.kazooDeviceType;
 
 /** The type as people read it; a type the API does not know (`OTHER`) by Kazoo's own name. */
 export const typeLabelOf = (device: DashboardDeviceFragment): string =>
@@ -84,7 +84,7 @@ const NO_DEVICE: DeviceCounts = { total: 0, registered: 0, unregistered: 0, disa
 const byName = (a: DashboardDeviceFragment, b: DashboardDeviceFragment): number =>
   a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }) || a.id.localeCompare(b.id);
 
-export type ChangeKind = 'added' | 'changed' | 'updated';
+type ChangeKind = 'added' | 'changed' | 'updated';
 
 export class DeviceStore {
   private readonly devices = new Map<string, DashboardDeviceFragment>();

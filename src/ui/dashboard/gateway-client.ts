@@ -44,7 +44,7 @@ function gatewayError(errors: readonly GraphQLErrorShape[]): GatewayError {
 }
 
 /** A query's answer: its data, and an error for each field that failed (null in `data`). */
-export interface QueryResult<T> {
+interface QueryResult<T> {
   data: T;
   errors: GatewayError[];
 }
@@ -65,14 +65,14 @@ const REFUSED = new Set([4401, 4403]);
 const retryWait = (retries: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 10_000) + Math.random() * 500));
 
-export interface GatewayClientOptions {
+interface GatewayClientOptions {
   httpUrl: string;
   wsUrl: string;
   token: string;
   onConnectionState(state: ConnectionState): void;
 }
 
-export interface Subscriber<T> {
+interface Subscriber<T> {
   next(data: T): void;
   error(error: GatewayError): void;
 }

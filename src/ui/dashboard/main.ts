@@ -4,9 +4,8 @@
 // the page: it shows what it has, with a notice. Events are applied to the store at once and drawn once per frame,
 // so a burst (the initial snapshot of a large account) costs one redraw.
 import './dashboard.css';
-import type { DashboardPageConfig } from '../../server/use-dashboard.js';
 import { graphqlHttpUrl, graphqlWsUrl } from '../shared/endpoint.js';
-import { readPageConfig } from '../shared/page-config.js';
+import { readPageConfig, type DashboardPageConfig } from '../shared/page-config.js';
 import { DEVICE_STATES, DeviceStore } from './device-store.js';
 import type { DeviceCounts, DeviceFilter, DeviceState } from './device-store.js';
 import { GatewayClient, GatewayError, errorAt } from './gateway-client.js';

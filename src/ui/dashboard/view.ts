@@ -87,7 +87,7 @@ export function renderSignIn(
   root.replaceChildren(form);
 }
 
-export interface DashboardViewOptions {
+interface DashboardViewOptions {
   accountLabel: string;
   /** Said under the header for as long as the page is open: what Kazoo could not answer when it loaded. */
   notice: string | null;

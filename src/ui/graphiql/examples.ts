@@ -1,9 +1,9 @@
 // The example operations GraphiQL opens with, one tab each: the token's account with its registration counts and
 // devices, who am I, update a device (its payload and userErrors), and live registrations. None needs an account id:
 // each acts in the token's own account, so in demo mode they run as they are against the demo account.
-import type { DemoCredentials } from '../../server/ui-build.js';
+import type { DemoCredentials } from '../shared/page-config.js';
 
-export interface ExampleTab {
+interface ExampleTab {
   query: string;
   variables: string;
   headers: string;
