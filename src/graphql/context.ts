@@ -1,5 +1,6 @@
-// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token), loaders made
-// for this request only, and the gateway's cursor codec (its key is the gateway's, shared by every request).
+// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token, and the signal that
+// says the caller went away), loaders made for this request only, and the gateway's cursor codec (its key is the
+// gateway's, shared by every request).
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import type { KazooSession } from '../kazoo/session.js';
@@ -18,8 +19,10 @@ export function createContext(
   cursors: CursorCodec,
   token: string | undefined,
   requestId?: string,
+  /** Aborts when the client went away: its Kazoo calls then stop (src/kazoo/cancellation.ts). */
+  signal?: AbortSignal,
 ): GatewayContext {
-  const session: KazooSession = { client, token, requestId: requestId ?? randomUUID() };
+  const session: KazooSession = { client, token, requestId: requestId ?? randomUUID(), signal };
   let loaders: Loaders | undefined;
   // Made on first use: an idle subscription holds a context for hours and may never need them.
   return {

@@ -211,8 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     apollo,
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
-    context: async (request, requestId) =>
-      createContext(client, cursors, tokenFromHeaders(request.headers), requestId),
+    context: async (request, requestId, signal) =>
+      createContext(client, cursors, tokenFromHeaders(request.headers), requestId, signal),
   });
   const health = useHealthCheck(kazooReadiness(client));
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);

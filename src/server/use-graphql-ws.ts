@@ -69,6 +69,8 @@ type ConnectionParams = Record<string, unknown>;
 interface Connection {
   token: string;
   expiresAt: Date | undefined;
+  /** Aborts when the socket closes: the Kazoo calls of its operations stop. */
+  closed: AbortSignal;
 }
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
@@ -174,14 +176,17 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           return false;
         }
         countSocket(socketsByToken, tokenKey, ctx.extra.socket);
-        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token) });
+        const closed = new AbortController();
+        ctx.extra.socket.once('close', () => closed.abort());
+        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), closed: closed.signal });
         return true;
       },
       context: (ctx): SubscriptionContext => {
         const connection = connections.get(ctx);
         if (connection === undefined) throw new Error('operation on an unacknowledged connection');
-        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
-        return Object.assign(createContext(client, options.cursors, connection.token, randomUUID()), {
+        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set. A
+        // subscription also stops its calls when it completes (subscribe-with-fresh-loaders.ts).
+        return Object.assign(createContext(client, options.cursors, connection.token, randomUUID(), connection.closed), {
           registrations,
           connection: {
             expiresAt: connection.expiresAt,
