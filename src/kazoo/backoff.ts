@@ -9,11 +9,12 @@
 // burst (and likely a new 429); each waiter instead leaves at a random moment of a release period after the window.
 
 const FIRST_WAIT_MS = 500;
-const MAX_WAIT_MS = 10_000;
+/** The longest window, reached after repeated 429s. */
+export const MAX_WAIT_MS = 10_000;
 /**
  * Waiters are released over a period as long as the window they waited out (a longer window holds more of them), but
- * never longer than this: at Kazoo's refill rate (10 calls a second per account) a second covers what a burst of a
- * few dozen waiters needs, and no waiter is held more than a second beyond what Kazoo asked.
+ * never longer than this, so that no waiter is held more than a second beyond what Kazoo asked. It spreads them out;
+ * it does not pace them to Kazoo's bucket (100 calls, refilled at 10 a second per account): a per-account gate would.
  */
 export const MAX_RELEASE_SPREAD_MS = 1_000;
 
