@@ -1,6 +1,7 @@
-// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token), loaders made
-// for this request only, and what the gateway shares between requests: its cursor codec (its key is the gateway's)
-// and the listing sizes it has learned (which the loaders feed and the cost model reads).
+// What every resolver gets: the caller's Kazoo session (shared client + the caller's own token, and the signal that
+// says the caller went away), loaders made for this request only, and what the gateway shares between requests: its
+// cursor codec (its key is the gateway's) and the listing sizes it has learned (which the loaders feed and the cost
+// model reads).
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import type { KazooSession } from '../kazoo/session.js';
@@ -21,8 +22,10 @@ export function createContext(
   listingSizes: ListingSizes,
   token: string | undefined,
   requestId?: string,
+  /** Aborts when the client went away: its Kazoo calls then stop (src/kazoo/cancellation.ts). */
+  signal?: AbortSignal,
 ): GatewayContext {
-  const session: KazooSession = { client, token, requestId: requestId ?? randomUUID() };
+  const session: KazooSession = { client, token, requestId: requestId ?? randomUUID(), signal };
   let loaders: Loaders | undefined;
   // Made on first use: an idle subscription holds a context for hours and may never need them.
   return {

@@ -2,8 +2,9 @@
 // client can fix in a mutation's input, as a UserError in the mutation's payload (userErrorsOf, below).
 // Codes: BAD_USER_INPUT, UNAUTHENTICATED, INVALID_CREDENTIALS, FORBIDDEN, NOT_FOUND, CONFLICT, PAYMENT_REQUIRED,
 // RATE_LIMITED, UPSTREAM_UNAVAILABLE, OUTCOME_UNKNOWN (a write or quickcall that may have been applied),
-// UPSTREAM_REJECTED, LISTING_TOO_LARGE (a listing too large for the gateway to sort), INTERNAL_SERVER_ERROR. Messages are the gateway's own: no upstream body, token or stack ever
-// reaches a client.
+// UPSTREAM_REJECTED, LISTING_TOO_LARGE (a listing too large for the gateway to sort or read whole), CANCELLED (the
+// client went away: nobody reads it, but logs and metrics do), INTERNAL_SERVER_ERROR. Messages are the gateway's own:
+// no upstream body, token or stack ever reaches a client.
 import { GraphQLError } from 'graphql';
 import { isKazooError } from '../kazoo/errors.js';
 import type { KazooErrorCode, KazooFieldError } from '../kazoo/errors.js';
@@ -24,6 +25,7 @@ type GatewayErrorCode =
   | 'OUTCOME_UNKNOWN'
   | 'UPSTREAM_REJECTED'
   | 'LISTING_TOO_LARGE'
+  | 'CANCELLED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_OF: Record<KazooErrorCode, GatewayErrorCode> = {
@@ -40,6 +42,10 @@ const CODE_OF: Record<KazooErrorCode, GatewayErrorCode> = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  // Kazoo's answers could not be used, like an unreadable one; the message says which.
+  UPSTREAM_INVALID: 'UPSTREAM_UNAVAILABLE',
+  LISTING_TOO_LARGE: 'LISTING_TOO_LARGE',
+  CANCELLED: 'CANCELLED',
 };
 
 export function gatewayError(
@@ -179,6 +185,9 @@ export function userErrorsOf(error: unknown, sources: UserErrorSources = {}): Us
     case 'UPSTREAM_UNAVAILABLE':
     case 'OUTCOME_UNKNOWN':
     case 'UPSTREAM_REJECTED':
+    case 'UPSTREAM_INVALID':
+    case 'LISTING_TOO_LARGE':
+    case 'CANCELLED':
       return undefined;
   }
 }

@@ -1,7 +1,7 @@
 // The client against the Kazoo simulator: what it refuses without calling (malformed tokens, bodies that cannot be
 // JSON, answers it already knows), what counts as Kazoo failing, the codes of writes whose outcome is unknown and of
-// logins Kazoo refuses, Kazoo's own text never reaching an error message, and the 429 back-off's buckets. Time is a
-// fake clock: TTLs, back-off windows and retry delays pass without waiting.
+// logins Kazoo refuses, Kazoo's own text never reaching an error message, the 429 back-off's buckets and release,
+// and callers that go away. Time is a fake clock: TTLs, back-off windows and retry delays pass without waiting.
 import { createServer } from 'node:net';
 import { errors as undiciErrors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,10 @@ afterAll(async () => {
   await simulator.close();
 });
 
-/** A clock for the client (`options`) that only moves when told to, or when the client sleeps. */
+/**
+ * A clock for the client (`options`) that only moves when told to, or when the client sleeps. Back-off releases
+ * are not spread (`random` is 0) unless a test says otherwise.
+ */
 function fakeClock() {
   let now = Date.now();
   const slept: number[] = [];
@@ -46,12 +49,21 @@ function fakeClock() {
         slept.push(ms);
         now += ms;
       },
+      random: () => 0,
     },
     advance: (ms: number) => {
       now += ms;
     },
     slept,
   };
+}
+
+/** Resolves once `check` holds: for what the test waits on (a request reaching Kazoo), never for time to pass. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let tries = 0; !check(); tries++) {
+    if (tries > 400) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function newClient(options: Partial<KazooClientOptions> = {}): KazooClient {
@@ -342,14 +354,14 @@ describe('the 429 back-off (W3)', () => {
     const client = newClient({ ...clock.options, readRetries: 0 });
     simulator.control.setFault({ kind: 'status', status: 429 }, { match: { pathIncludes: '/devices' } });
     const burst = await Promise.all(
-      Array.from({ length: 8 }, (_, index) =>
+      Array.from({ length: 10 }, (_, index) =>
         client
           .request({ method: 'GET', path: demoDevices(), token, query: { page_size: index + 1 } })
           .catch((error: unknown) => error),
       ),
     );
-    expect(simulator.control.requests).toHaveLength(8);
-    expect(burst.map((error) => (error as { retryAfterMs: number }).retryAfterMs)).toEqual(Array(8).fill(500));
+    expect(simulator.control.requests).toHaveLength(10);
+    expect(burst.map((error) => (error as { retryAfterMs: number }).retryAfterMs)).toEqual(Array(10).fill(500));
 
     // After the window, Kazoo still refusing doubles the wait once.
     clock.advance(500);
@@ -360,5 +372,127 @@ describe('the 429 back-off (W3)', () => {
     await client.request({ method: 'GET', path: demoDevices(), token });
     simulator.control.setFault({ kind: 'status', status: 429 }, { times: 1 });
     await expect(client.request({ method: 'GET', path: demoDevice(), token })).rejects.toMatchObject({ retryAfterMs: 500 });
+  });
+
+  it('releases the calls a window held back spread over the period after it, none before it ends', async () => {
+    const start = Date.now();
+    const wakeUps: number[] = [];
+    let draw = 0;
+    const client = newClient({
+      now: () => start,
+      // Records when each waiter would wake, and lets it go at once.
+      sleep: async (ms: number) => {
+        wakeUps.push(start + ms);
+      },
+      random: () => (draw++ % 10) / 10,
+      readRetries: 0,
+    });
+    simulator.control.setFault({ kind: 'status', status: 429 }, { times: 1, match: { pathIncludes: '/devices' } });
+    await expect(client.request({ method: 'GET', path: demoDevices(), token })).rejects.toMatchObject({ retryAfterMs: 500 });
+
+    const held = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        client.request({ method: 'GET', path: demoDevices(), token, query: { page_size: index + 1 } }),
+      ),
+    );
+    expect(held).toHaveLength(10);
+    // The 500 ms window, then a release period as long as it: ten waiters, ten moments 50 ms apart.
+    expect(wakeUps.map((at) => at - start).sort((a, b) => a - b)).toEqual([500, 550, 600, 650, 700, 750, 800, 850, 900, 950]);
+  });
+});
+
+describe('a caller that goes away (cancellation)', () => {
+  it('aborts its read in flight: CANCELLED, not retried, not counted by the breaker', async () => {
+    const attempts: UpstreamAttempt[] = [];
+    const client = newClient({ circuitBreaker: { failureThreshold: 1 }, onAttempt: (attempt) => attempts.push(attempt) });
+    simulator.control.setFault({ kind: 'hang' }, { match: { pathIncludes: '/devices' } });
+    const caller = new AbortController();
+    const read = client.request({ method: 'GET', path: demoDevices(), token, signal: caller.signal });
+    await until(() => simulator.control.requests.length === 1, 'the read to reach Kazoo');
+    caller.abort();
+    await expect(read).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(simulator.control.requests).toHaveLength(1);
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['CANCELLED']);
+    expect(client.circuitState).toBe('closed');
+  });
+
+  it.each([
+    ['a back-off wait after a 429', 429],
+    ['the delay before retrying a 503', 503],
+  ])('abandons %s at once, and calls Kazoo no more', async (_name, status) => {
+    const waits: number[] = [];
+    const client = newClient({
+      // A wait that never ends by itself: only the caller going away can end it.
+      sleep: (ms: number) => {
+        waits.push(ms);
+        return new Promise<void>(() => undefined);
+      },
+      random: () => 0.5,
+    });
+    simulator.control.setFault({ kind: 'status', status }, { match: { pathIncludes: '/devices' } });
+    const caller = new AbortController();
+    const read = client.request({ method: 'GET', path: demoDevices(), token, signal: caller.signal });
+    await until(() => waits.length === 1, 'the client to wait');
+    caller.abort();
+    await expect(read).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(simulator.control.requests).toHaveLength(1);
+  });
+
+  it('makes no call at all for a caller already gone', async () => {
+    const caller = new AbortController();
+    caller.abort();
+    await expect(auth.whoAmI({ client: newClient(), token, signal: caller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(simulator.control.requests).toEqual([]);
+  });
+
+  it('lets a write already sent finish (it is applied as asked), but never sends one whose caller left while it waited', async () => {
+    const client = newClient({ sleep: () => new Promise<void>(() => undefined) });
+    simulator.control.setFault({ kind: 'hang' }, { match: { method: 'PATCH' } });
+    const caller = new AbortController();
+    const write = devices.patch({ client, token, signal: caller.signal }, simulator.demo.accountId, deviceId, { language: 'fr-ca' });
+    await until(() => simulator.control.requests.length === 1, 'the write to reach Kazoo');
+    caller.abort();
+    simulator.control.setFault(null);
+    await expect(write).resolves.toMatchObject({ language: 'fr-ca' });
+
+    // A 429 on the account, then a write that waits for its window and whose caller leaves meanwhile.
+    simulator.control.setFault({ kind: 'status', status: 429 }, { times: 1 });
+    await expect(client.request({ method: 'GET', path: demoDevice(), token, retry: 'once' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    const waiting = new AbortController();
+    const held = devices.patch({ client, token, signal: waiting.signal }, simulator.demo.accountId, deviceId, { language: 'de-de' });
+    waiting.abort();
+    await expect(held).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(simulator.control.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('a caller leaving a coalesced read does not cut it off for the others; the last one leaving does', async () => {
+    const attempts: UpstreamAttempt[] = [];
+    const client = newClient({ onAttempt: (attempt) => attempts.push(attempt) });
+    simulator.control.setFault({ kind: 'hang' }, { match: { pathIncludes: '/devices' } });
+    const [first, second] = [new AbortController(), new AbortController()];
+    const firstRead = client.request({ method: 'GET', path: demoDevices(), token, signal: first.signal });
+    const secondRead = client.request({ method: 'GET', path: demoDevices(), token, signal: second.signal });
+    await until(() => simulator.control.requests.length === 1, 'the read to reach Kazoo');
+    first.abort();
+    await expect(firstRead).rejects.toMatchObject({ code: 'CANCELLED' });
+    simulator.control.setFault(null);
+    await expect(secondRead).resolves.toMatchObject({ data: expect.any(Array) });
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['ok']);
+
+    simulator.control.setFault({ kind: 'hang' }, { match: { pathIncludes: '/devices' } });
+    const [third, fourth] = [new AbortController(), new AbortController()];
+    const reads = [third, fourth].map((caller) => client.request({ method: 'GET', path: demoDevices(), token, signal: caller.signal }));
+    await until(() => simulator.control.requests.length === 2, 'the second read to reach Kazoo');
+    third.abort();
+    fourth.abort();
+    for (const read of reads) await expect(read).rejects.toMatchObject({ code: 'CANCELLED' });
+    await until(() => attempts.length === 2, 'the shared call to stop');
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['ok', 'CANCELLED']);
+    // A read after that is a call of its own, not one joining the stopped call.
+    simulator.control.setFault(null);
+    await expect(client.request({ method: 'GET', path: demoDevices(), token })).resolves.toMatchObject({ data: expect.any(Array) });
+    expect(simulator.control.requests).toHaveLength(3);
   });
 });

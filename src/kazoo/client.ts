@@ -5,11 +5,13 @@
 // (circuit-breaker.ts) stops calling a Kazoo that keeps failing, and calls whose answer is already known are refused
 // without calling (verdicts.ts: a token Kazoo refused, an account it refused a token). The breaker counts only Kazoo's
 // own failures: a malformed token, a body that cannot be serialized or any other error the gateway raises itself is
-// refused or passed on before or without counting (exchange.ts draws that line). Hooks report attempts and breaker
-// changes for metrics and logs; nothing here knows GraphQL or the HTTP server.
+// refused or passed on before or without counting (exchange.ts draws that line). A caller that goes away (its
+// request's `signal`) stops its call where it is (cancellation.ts). Hooks report attempts and breaker changes for
+// metrics and logs; nothing here knows GraphQL or the HTTP server.
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { RateLimitBackoff } from './backoff.js';
+import { isCancelled, throwIfCancelled, unlessCancelled } from './cancellation.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
@@ -55,6 +57,12 @@ export interface KazooRequest {
    * it, so clicking a disabled phone repeatedly cannot cut everybody off Kazoo. Other 5xx stay UPSTREAM_UNAVAILABLE.
    */
   http500Means?: string;
+  /**
+   * The caller's: when it aborts, the call stops with CANCELLED, whether it waits for a back-off, a retry or a
+   * coalesced read. A read in flight is aborted too; a call sent once is not, once sent: cutting a write off halfway
+   * would leave nobody knowing whether Kazoo applied it, where letting it finish applies it as the caller asked.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the client reports for each attempt, for metrics and logs. Carries no token and no body. */
@@ -77,11 +85,15 @@ export interface KazooClientOptions {
   readRetries?: number;
   /** Keep-alive connections to Crossbar. Default 32. */
   connections?: number;
+  /** In [0, 1): retry delays and the release of calls held by a back-off are spread with it. Default Math.random. */
   random?: () => number;
   /** The clock for deadlines, back-off windows and verdict lifetimes. Default Date.now. */
   now?: () => number;
-  /** Waits out back-offs and retry delays. Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits out back-offs and retry delays. Default: a timer. It may settle early when `signal` aborts; the client
+   * stops waiting then whatever it does.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** How long a 2xx answer vouches for a token in `tokenVerdict` (never past a JWT's `exp`). Default 5 minutes. */
   acceptedTtlMs?: number;
   /** After Kazoo answers 401 for a token, calls with it are refused locally for this long. Default 30 s. */
@@ -163,7 +175,7 @@ export class KazooClient {
             ...(options.onCircuitStateChange === undefined ? {} : { onStateChange: options.onCircuitStateChange }),
           });
     this.inFlightReads = options.coalesceReads === false ? undefined : new InFlightReads();
-    this.backoff = new RateLimitBackoff(now);
+    this.backoff = new RateLimitBackoff(now, this.options.random);
     this.verdicts = new TokenVerdicts({
       now,
       acceptedTtlMs: options.acceptedTtlMs ?? DEFAULT_TOKEN_VERDICTS.acceptedTtlMs,
@@ -194,11 +206,15 @@ export class KazooClient {
   }
 
   async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
+    throwIfCancelled(request.signal);
     const admitted = this.admit(request);
     if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted);
-    // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined.
+    // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined. The shared call
+    // has a signal of its own, aborted when every caller waiting for it has gone.
     const key = InFlightReads.key(admitted.token, admitted.path + queryString(admitted.query));
-    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(admitted));
+    const { result, joined } = this.inFlightReads.run(key, admitted.signal, (signal) =>
+      this.attempts<T>({ ...admitted, signal }),
+    );
     if (joined) this.hooks.onCoalesced?.(admitted.path);
     return result;
   }
@@ -233,7 +249,8 @@ export class KazooClient {
     let lastFailure: KazooError | undefined;
 
     for (let attempt = 1; ; attempt++) {
-      await this.waitForBackoff(request.backoffKey, deadline);
+      await this.waitForBackoff(request.backoffKey, deadline, request.signal);
+      throwIfCancelled(request.signal);
       const admission = this.breaker.admit();
       if (!admission.allowed) {
         this.hooks.onCircuitRejected?.(request.path);
@@ -256,9 +273,10 @@ export class KazooClient {
           outcome = outcomeUnknown("Kazoo's answer could not be read", { status, requestId });
         }
       } catch (error) {
-        // The gateway's own failure (not Kazoo's): passed on as it is, neither counted nor retried.
+        // The gateway's own failure (not Kazoo's), or the caller gone: passed on as it is, neither counted nor retried.
         if (!(error instanceof NetworkFailure)) {
           this.breaker.abandon(admission.probe);
+          if (isCancelled(error)) this.report(request, undefined, 'CANCELLED', started, attempt, requestId);
           throw error;
         }
         outcome = networkOutcome(error, request.retryable, this.options.timeoutMs, requestId);
@@ -269,15 +287,7 @@ export class KazooClient {
       if (outcome instanceof KazooError && isUpstreamFailure(outcome.code)) this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);
       this.recordVerdict(request, status, outcome);
-      this.hooks.onAttempt?.({
-        method: request.method,
-        path: request.path,
-        status,
-        outcome: outcome instanceof KazooError ? outcome.code : 'ok',
-        durationMs: now() - started,
-        attempt,
-        requestId,
-      });
+      this.report(request, status, outcome instanceof KazooError ? outcome.code : 'ok', started, attempt, requestId);
 
       if (!(outcome instanceof KazooError)) {
         this.backoff.succeeded(request.backoffKey);
@@ -295,8 +305,32 @@ export class KazooClient {
       // Full jitter: spreads retries of many concurrent callers instead of hitting a recovering Kazoo together.
       const delay = Math.round(this.options.random() * FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1));
       if (now() + delay >= deadline) throw outcome;
-      await this.options.sleep(delay);
+      await this.pause(delay, request.signal);
     }
+  }
+
+  private report(
+    request: AdmittedRequest,
+    status: number | undefined,
+    outcome: UpstreamAttempt['outcome'],
+    started: number,
+    attempt: number,
+    requestId: string,
+  ): void {
+    this.hooks.onAttempt?.({
+      method: request.method,
+      path: request.path,
+      status,
+      outcome,
+      durationMs: this.options.now() - started,
+      attempt,
+      requestId,
+    });
+  }
+
+  /** Sleeps, or fails with CANCELLED the moment the caller goes away. */
+  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return unlessCancelled(this.options.sleep(ms, signal), signal);
   }
 
   /** Waits for calls under way, then closes the connections. */
@@ -325,6 +359,7 @@ export class KazooClient {
         body: request.body ?? null,
       },
       AbortSignal.timeout(Math.max(1, deadline - this.options.now())),
+      request.retryable ? request.signal : undefined,
     );
   }
 
@@ -344,16 +379,22 @@ export class KazooClient {
     return Math.min(MAX_CALL_RESERVE_MS, this.options.timeoutMs / 4);
   }
 
-  private async waitForBackoff(key: string, deadline: number): Promise<void> {
-    const waitMs = this.backoff.remainingMs(key);
-    if (waitMs === 0) return;
-    if (this.options.now() + waitMs + this.callReserveMs >= deadline) {
+  /**
+   * Waits out the back-off of the call's bucket, released at a random moment of the period after it (backoff.ts). A
+   * wait that would leave too little of the deadline is RATE_LIMITED at once; the random part is cut short rather
+   * than make it so.
+   */
+  private async waitForBackoff(key: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+    const remainingMs = this.backoff.remainingMs(key);
+    if (remainingMs === 0) return;
+    const latest = deadline - this.callReserveMs - this.options.now();
+    if (remainingMs >= latest) {
       throw new KazooError('RATE_LIMITED', 'Kazoo is rate-limiting this account; retry later', {
         status: 429,
-        retryAfterMs: waitMs,
+        retryAfterMs: remainingMs,
       });
     }
-    await this.options.sleep(waitMs);
+    await this.pause(Math.min(this.backoff.waitMs(key), latest - 1), signal);
   }
 }
 
@@ -393,6 +434,14 @@ function queryString(query: KazooRequest['query']): string {
   return encoded === '' ? '' : `?${encoded}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

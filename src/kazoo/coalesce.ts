@@ -2,9 +2,21 @@
 // (same path, same query string) joins it instead of being sent again. Many browser tabs polling the same screen with
 // one token cost Kazoo one call. The key always holds the token, so nothing read with one token is handed to
 // another; callers only put side-effect-free reads here (never quickcall, never a write).
+//
+// A caller that goes away (its signal aborts) stops waiting at once, but the shared call goes on for the others: it
+// is cancelled only when every caller waiting for it has gone (a caller without a signal never goes).
+import { cancelled } from './cancellation.js';
+
+interface SharedCall {
+  result: Promise<unknown>;
+  /** Aborts the shared call; given to it as its signal. */
+  controller: AbortController;
+  /** Callers still waiting for it. */
+  waiting: number;
+}
 
 export class InFlightReads {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, SharedCall>();
 
   static key(token: string | undefined, pathAndQuery: string): string {
     // A NUL cannot occur in a header value or a built path, so the two parts can never run into each other.
@@ -12,15 +24,58 @@ export class InFlightReads {
   }
 
   /** Runs `call`, or joins the identical call already under way; `joined` says which. */
-  run<T>(key: string, call: () => Promise<T>): { result: Promise<T>; joined: boolean } {
-    const existing = this.inFlight.get(key);
-    if (existing !== undefined) return { result: existing as Promise<T>, joined: true };
-    const result = call().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, result);
-    return { result, joined: false };
+  run<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): { result: Promise<T>; joined: boolean } {
+    if (signal?.aborted === true) return { result: Promise.reject(cancelled()), joined: false };
+    let shared = this.inFlight.get(key);
+    const joined = shared !== undefined;
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const started: SharedCall = { result: call(controller.signal), controller, waiting: 0 };
+      started.result
+        .finally(() => {
+          if (this.inFlight.get(key) === started) this.inFlight.delete(key);
+        })
+        // Every caller has its own handlers on `result`; this chain only needs not to be an unhandled rejection.
+        .catch(() => undefined);
+      this.inFlight.set(key, started);
+      shared = started;
+    }
+    shared.waiting++;
+    if (signal === undefined) return { result: shared.result as Promise<T>, joined };
+    const waitedFor = shared;
+    const result = new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.leave(key, waitedFor);
+        reject(cancelled());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      (waitedFor.result as Promise<T>).then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+    return { result, joined };
   }
 
   get size(): number {
     return this.inFlight.size;
+  }
+
+  private leave(key: string, shared: SharedCall): void {
+    shared.waiting--;
+    if (shared.waiting > 0) return;
+    // Nobody waits for it any more: stop it, and let the next identical read start afresh rather than join it.
+    if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+    shared.controller.abort();
   }
 }

@@ -15,7 +15,10 @@ export type KazooErrorCode =
   | 'RATE_LIMITED' // Crossbar 429, or the gateway is backing off after one
   | 'UPSTREAM_UNAVAILABLE' // 5xx, timeout, refused or reset connection, unreadable body; for a write: never sent
   | 'OUTCOME_UNKNOWN' // a write or quickcall was sent but its answer was lost or unreadable: it may have been applied
-  | 'UPSTREAM_REJECTED'; // any other status Crossbar should not send for this call (405, 413, 415, 416...)
+  | 'UPSTREAM_REJECTED' // any other status Crossbar should not send for this call (405, 413, 415, 416...)
+  | 'UPSTREAM_INVALID' // Kazoo's answers cannot be followed: a listing that hands back a next_start_key it already gave
+  | 'LISTING_TOO_LARGE' // a whole listing went on past the gateway's page bound (listing.ts)
+  | 'CANCELLED'; // the caller went away (its session's signal aborted): its calls stopped (cancellation.ts)
 
 /** One rule that failed for one field, as Crossbar reports it (`data.{field}.{rule}`), described in our words. */
 export interface KazooFieldError {

@@ -3,10 +3,12 @@
 // genuine network outcome: a refused, reset or timed-out connection, DNS failing, an answer that is not HTTP, or the
 // call's deadline. Anything else undici or Node throws (an invalid header, a closed pool, a TypeError) is the
 // gateway's own error and is passed on unchanged. A NetworkFailure also says whether the request had been handed to a
-// connected socket: from then on Kazoo may have acted on it, which is what makes a write's outcome unknown.
+// connected socket: from then on Kazoo may have acted on it, which is what makes a write's outcome unknown. A caller
+// that goes away (`cancel`) is neither: the exchange is aborted and fails with CANCELLED.
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { cancelled } from './cancellation.js';
 
 export interface CrossbarResponse {
   status: number;
@@ -64,12 +66,13 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Sends one request and collects the whole answer. Rejects with a NetworkFailure for network outcomes and for
- * `deadline` aborting, and with the original error for anything else.
+ * `deadline` aborting, with CANCELLED when `cancel` aborts first, and with the original error for anything else.
  */
 export function exchange(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   deadline: AbortSignal,
+  cancel?: AbortSignal,
 ): Promise<CrossbarResponse> {
   return new Promise((resolve, reject) => {
     let sent = false;
@@ -79,10 +82,15 @@ export function exchange(
     let headers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
 
-    const fail = (error: unknown): void => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       deadline.removeEventListener('abort', onDeadline);
+      cancel?.removeEventListener('abort', onCancel);
+      return true;
+    };
+    const fail = (error: unknown): void => {
+      if (!settle()) return;
       if (deadline.aborted) reject(new NetworkFailure(sent, true, error));
       else if (isNetworkError(error)) reject(new NetworkFailure(sent, TIMEOUT_CODES.has(errorCode(error) ?? ''), error));
       else reject(error);
@@ -92,11 +100,22 @@ export function exchange(
       controller?.abort(deadline.reason);
       fail(deadline.reason);
     };
+    const onCancel = (): void => {
+      if (!settle()) return;
+      const error = cancelled();
+      controller?.abort(error);
+      reject(error);
+    };
+    if (cancel?.aborted === true) {
+      onCancel();
+      return;
+    }
     if (deadline.aborted) {
       fail(deadline.reason);
       return;
     }
     deadline.addEventListener('abort', onDeadline, { once: true });
+    cancel?.addEventListener('abort', onCancel, { once: true });
 
     dispatcher.dispatch(options, {
       onRequestStart(started) {
@@ -115,9 +134,7 @@ export function exchange(
         chunks.push(chunk);
       },
       onResponseEnd() {
-        if (settled) return;
-        settled = true;
-        deadline.removeEventListener('abort', onDeadline);
+        if (!settle()) return;
         resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
       },
       onResponseError(_controller, error) {

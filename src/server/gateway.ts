@@ -17,6 +17,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import { CursorCodec } from '../graphql/pagination.js';
 import { buildGatewaySchema, schemaSource } from '../graphql/schema.js';
 import { KazooClient } from '../kazoo/client.js';
+import type { KazooClientOptions } from '../kazoo/client.js';
 import { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import { LiveRegistrations } from '../subscriptions/live-registrations.js';
@@ -94,6 +95,8 @@ export interface GatewayOptions {
   metrics?: boolean;
   /** The circuit breaker in front of Kazoo (defaults: see src/kazoo/circuit-breaker.ts). */
   circuitBreaker?: { failureThreshold?: number; openMs?: number };
+  /** The Kazoo client's clock and waits (back-offs, retry delays, the breaker's open period); default: real time. For tests. */
+  kazooClock?: Pick<KazooClientOptions, 'now' | 'sleep'>;
   /** How long close() lets in-flight requests finish before cutting their connections (default 10 s). */
   drainTimeoutMs?: number;
   /** Operations one WebSocket may run at once (default 20). */
@@ -125,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     baseUrl: options.kazooUrl,
     timeoutMs: options.kazooTimeoutMs,
     ...(options.circuitBreaker === undefined ? {} : { circuitBreaker: options.circuitBreaker }),
+    ...options.kazooClock,
     ...metrics.clientHooks,
     onAttempt: (attempt) => {
       metrics.clientHooks.onAttempt(attempt);
@@ -239,8 +243,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     apollo,
     maxBodyBytes: options.maxBodyBytes,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
-    context: async (request, requestId) => {
-      const context = createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId);
+    context: async (request, requestId, signal) => {
+      const context = createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId, signal);
       pipeline.bindCaller(context.session, { transport: 'http', rateKey: rateLimitKey(request, tokenAccepted, trustedProxyHops) });
       return context;
     },

@@ -7,7 +7,8 @@ import type { GatewayContext } from '../graphql/context.js';
 
 export interface GraphQLOverHttpOptions {
   apollo: ApolloServer<GatewayContext>;
-  context: (request: IncomingMessage, requestId: string) => Promise<GatewayContext>;
+  /** `signal` aborts when the client goes away before its response is sent. */
+  context: (request: IncomingMessage, requestId: string, signal: AbortSignal) => Promise<GatewayContext>;
   maxBodyBytes: number;
   /** Most operations in one batched POST (a JSON array), when Apollo is set to accept batches. */
   maxBatchSize?: number;
@@ -97,6 +98,11 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
     }
     const url = request.url ?? '/';
     const searchStart = url.indexOf('?');
+    // A client that disconnects before its answer is sent cancels the operation's Kazoo calls.
+    const clientGone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) clientGone.abort();
+    });
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: request.method?.toUpperCase() ?? 'GET',
@@ -104,7 +110,7 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
         search: searchStart === -1 ? '' : url.slice(searchStart),
         body,
       },
-      context: () => options.context(request, requestId),
+      context: () => options.context(request, requestId, clientGone.signal),
     });
     // Answers depend on the caller's token: no cache may keep them (Apollo's cache-control plugin is off).
     response.setHeader('cache-control', 'no-store');

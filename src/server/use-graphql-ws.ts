@@ -75,6 +75,8 @@ interface Connection {
   expiresAt: Date | undefined;
   /** Operations admitted and not yet settled, by graphql-ws operation id. */
   running: Map<string, { operation: PipelineOperation; startedAt: number }>;
+  /** Aborts when the socket closes: the Kazoo calls of its operations stop. */
+  closed: AbortSignal;
 }
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
@@ -169,7 +171,9 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           return false;
         }
         countSocket(socketsByToken, tokenKey, ctx.extra.socket);
-        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), running: new Map() });
+        const closed = new AbortController();
+        ctx.extra.socket.once('close', () => closed.abort());
+        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), running: new Map(), closed: closed.signal });
         return true;
       },
       // The registry's document and the pipeline's admission, as for HTTP; refusals are GraphQL errors for that
@@ -200,14 +204,18 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
         if (operation == null) return [withoutHttp(unknownOperation(payload.operationName))];
-        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set.
-        const context: SubscriptionContext = Object.assign(createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID()), {
-          registrations,
-          connection: {
-            expiresAt: connection.expiresAt,
-            close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
+        // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set. A
+        // subscription also stops its calls when it completes (subscribe-with-fresh-loaders.ts).
+        const context: SubscriptionContext = Object.assign(
+          createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID(), connection.closed),
+          {
+            registrations,
+            connection: {
+              expiresAt: connection.expiresAt,
+              close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),
+            },
           },
-        });
+        );
         const admitted: PipelineOperation = {
           // Kazoo accepted the token when the socket connected: its own bucket.
           caller: { transport: 'websocket', rateKey: tokenBucketKey(connection.token) },

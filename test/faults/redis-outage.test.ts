@@ -55,7 +55,7 @@ async function idlePhone(): Promise<string> {
     const registered = new Set(simulator.control.registeredDeviceIds(accountId));
     const list = await postGraphQL(
       gateway.url,
-      'query($a: ID!) { devices(accountId: $a, first: 100) { nodes { id: kazooId enabled sip { method username } } } }',
+      'query($a: ID!) { devices(accountId: $a, first: 60) { nodes { id: kazooId enabled sip { method username } } } }',
       { a: accountId },
       token,
     );

@@ -1,9 +1,11 @@
 // How the gateway behaves when Kazoo misbehaves: retried reads, never-retried writes and calls, deadlines,
-// rate limits and unreadable answers, each reported with a stable code and no upstream text.
+// rate limits and unreadable answers, each reported with a stable code and no upstream text. Retry delays and
+// back-offs are skipped by the client's clock (test/helpers/clock.ts); only the deadlines of calls run in real time.
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startGateway } from '../../src/server/gateway.js';
+import { skippingClock } from '../helpers/clock.js';
 import { errorCodes, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 
@@ -12,7 +14,9 @@ let harness: Harness;
 beforeAll(async () => {
   // The circuit breaker has its own tests (upstream-protection.test.ts); here it would open after a few of these
   // failures and answer the later tests for them.
-  harness = await startHarness({ gateway: { kazooTimeoutMs: 1_500, circuitBreaker: { failureThreshold: 1_000 } } });
+  harness = await startHarness({
+    gateway: { kazooTimeoutMs: 1_500, circuitBreaker: { failureThreshold: 1_000 }, kazooClock: skippingClock() },
+  });
 });
 afterEach(() => {
   harness.simulator.control.setFault(null);
@@ -214,7 +218,7 @@ describe('rate limits', () => {
   // Its own gateway: the back-off this test provokes would otherwise delay the tests after it.
   let limitedHarness: Harness;
   beforeAll(async () => {
-    limitedHarness = await startHarness({ gateway: { kazooTimeoutMs: 1_500 } });
+    limitedHarness = await startHarness({ gateway: { kazooTimeoutMs: 1_500, kazooClock: skippingClock() } });
   });
   afterAll(() => limitedHarness.close());
 
@@ -239,7 +243,7 @@ describe('rate limits', () => {
     // 1.7 s of deadline, a quarter kept for the call. Kazoo keeps answering 429: the gateway waits 0.5 s and retries,
     // then would wait 1 s more and call with 0.2 s left (most likely a timeout: UPSTREAM_UNAVAILABLE, counted by the
     // circuit breaker). Instead it answers RATE_LIMITED after the second call.
-    const tight = await startHarness({ gateway: { kazooTimeoutMs: 1_700 } });
+    const tight = await startHarness({ gateway: { kazooTimeoutMs: 1_700, kazooClock: skippingClock() } });
     try {
       tight.simulator.control.setRateLimit({ capacity: 1, refillPerSecond: 0.01 });
       expect((await tight.graphql(DEVICES, { a: tight.accountId })).errors).toBeUndefined();

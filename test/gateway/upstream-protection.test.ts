@@ -1,19 +1,13 @@
 // Upstream protection: identical concurrent reads for one token share one Crossbar call (never across tokens, never
 // for quickcall or writes), and a circuit breaker stops calling a Kazoo that keeps failing, fails fast with
-// UPSTREAM_UNAVAILABLE, takes the instance out of rotation (/readyz) and closes again once Kazoo answers.
+// UPSTREAM_UNAVAILABLE, takes the instance out of rotation (/readyz) and closes again once Kazoo answers. The
+// breaker's open period and retry delays pass on the client's clock (test/helpers/clock.ts), without waiting.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { skippingClock } from '../helpers/clock.js';
 import { errorCodes, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 
 const DEVICES = 'query($a: ID!) { devices(accountId: $a, first: 5) { nodes { id: kazooId name } } }';
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function metric(harness: Harness, line: string): Promise<number | undefined> {
   const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();
@@ -75,8 +69,11 @@ describe('coalescing identical reads', () => {
 
 describe('the circuit breaker', () => {
   let harness: Harness;
+  const clock = skippingClock();
   beforeAll(async () => {
-    harness = await startHarness({ gateway: { kazooTimeoutMs: 2_000, circuitBreaker: { failureThreshold: 3, openMs: 1_000 } } });
+    harness = await startHarness({
+      gateway: { kazooTimeoutMs: 2_000, circuitBreaker: { failureThreshold: 3, openMs: 1_000 }, kazooClock: clock },
+    });
   });
   afterEach(() => harness.simulator.control.setFault(null));
   afterAll(() => harness.close());
@@ -98,7 +95,8 @@ describe('the circuit breaker', () => {
     expect(await metric(harness, 'kazoo_gateway_upstream_circuit_rejected_total{route="/v2/accounts/{id}/devices"}')).toBe(1);
 
     harness.simulator.control.setFault(null);
-    await waitFor(async () => (await fetch(`${harness.gateway.url}/readyz`)).status === 200, '/readyz to recover');
+    clock.advance(1_000);
+    expect((await fetch(`${harness.gateway.url}/readyz`)).status).toBe(200);
     expect(await metric(harness, 'kazoo_gateway_circuit_breaker_state{state="closed"}')).toBe(1);
     const recovered = await harness.graphql(DEVICES, { a: harness.accountId });
     expect(recovered.errors).toBeUndefined();
@@ -109,14 +107,15 @@ describe('the circuit breaker', () => {
     await harness.graphql(DEVICES, { a: harness.accountId });
     expect(await metric(harness, 'kazoo_gateway_circuit_breaker_state{state="open"}')).toBe(1);
     // Once the open period is over, the next call is the probe; Kazoo still refuses it.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    clock.advance(1_000);
     harness.simulator.control.resetRequests();
     const probed = await harness.graphql(DEVICES, { a: harness.accountId });
     expect(errorCodes(probed)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(harness.simulator.control.requests.length).toBeLessThanOrEqual(1);
     expect(await metric(harness, 'kazoo_gateway_circuit_breaker_state{state="open"}')).toBe(1);
     harness.simulator.control.setFault(null);
-    await waitFor(async () => (await harness.graphql(DEVICES, { a: harness.accountId })).errors === undefined, 'recovery');
+    clock.advance(1_000);
+    expect((await harness.graphql(DEVICES, { a: harness.accountId })).errors).toBeUndefined();
   });
 
   it('Kazoo answering with client errors or 429 does not open it', async () => {

@@ -80,6 +80,13 @@ export async function startHarness(
   };
 }
 
+/** Kazoo calls the gateway abandoned because their caller went away, from its own metrics. */
+export async function cancelledCalls(gateway: Gateway): Promise<number> {
+  const metric = gateway.metrics.registry.getSingleMetric('kazoo_gateway_upstream_requests_total');
+  const values = (await metric?.get())?.values ?? [];
+  return values.filter((value) => value.labels.outcome === 'CANCELLED').reduce((sum, value) => sum + value.value, 0);
+}
+
 /** The error codes of a GraphQL result, in order. */
 export function errorCodes(result: GraphQLResult<unknown>): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
