@@ -38,6 +38,7 @@ import {
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from './defaults.js';
+import { createConnectionCaps } from './connection-caps.js';
 import { DocumentRegistry } from './document-registry.js';
 import { createOperationPipeline } from './operation-pipeline.js';
 import { apolloPipelinePlugin } from './transports/apollo.js';
@@ -173,6 +174,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     useErrorLogging(logger),
     metrics.hook((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
   ]);
+  const connectionCaps = createConnectionCaps(
+    options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+  );
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -184,8 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     cursors,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     rateLimiter: rateLimit,
-    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    maxConnectionsPerToken: options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+    connectionCaps,
     trustedProxyHops,
   });
 
