@@ -6,7 +6,8 @@
 // registry (parsed and validated as over HTTP), then the same hooks (limits, cost-charged rate limit, cost extension,
 // metrics, logs). What is the transport's own: every upgrade is charged to its address's request bucket (the
 // handshake costs a token_auth call), every operation to its token's request bucket, and a client may hold only so
-// many sockets open (per address, per token) and run so many operations on one.
+// many sockets open (per address, per token, counted with its SSE streams: connection-caps.ts) and run so many
+// operations on one.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
