@@ -1,8 +1,8 @@
-// The gateway process: one node:http server carrying GraphQL over HTTP at /graphql and the health routes, around
-// Apollo Server and one shared Kazoo client. `startGateway` is what main.ts and the tests start.
-// Every operation, over HTTP or WebSocket, goes through one operation pipeline (operation-pipeline.ts) whose hooks
-// are the use-*.ts modules wired here: operation limits, cost-charged rate limit, cost extension, collapsed errors,
-// error logs, metrics, operation logs. Routes (GraphiQL, dashboard, health, CORS) are wired here too; close() drains
+// The gateway process: one node:http server carrying GraphQL over HTTP and WebSocket at /graphql, over Server-Sent
+// Events at /graphql/stream, and the health routes, around Apollo Server and one shared Kazoo client. `startGateway`
+// is what main.ts and the tests start. Every operation, whatever its transport, goes through one operation pipeline
+// (operation-pipeline.ts) whose hooks are the use-*.ts modules wired here: operation limits, cost-charged rate limit,
+// cost extension, collapsed errors, error logs, metrics, operation logs. Routes (GraphiQL, dashboard, health, CORS) are wired here too; close() drains
 // in-flight requests before letting go of Kazoo.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -40,9 +40,11 @@ import {
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from './defaults.js';
+import { createConnectionCaps } from './connection-caps.js';
 import { DocumentRegistry } from './document-registry.js';
 import { createOperationPipeline } from './operation-pipeline.js';
 import { apolloPipelinePlugin } from './transports/apollo.js';
+import { SSE_PATH, useSse } from './transports/sse.js';
 import { useCollapsedErrors } from './use-collapsed-errors.js';
 import { useCompiledExecution } from './use-compiled-execution.js';
 import { useCostExtension } from './use-cost-extension.js';
@@ -182,6 +184,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     useErrorLogging(logger),
     metrics.hook((context) => context.session.token !== undefined && tokenAccepted(context.session.token)),
   ]);
+  const connectionCaps = createConnectionCaps(
+    options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+  );
   const graphqlWs = useGraphqlWs({
     schema,
     client,
@@ -194,8 +200,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     listingSizes,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     rateLimiter: rateLimit,
-    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    maxConnectionsPerToken: options.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+    connectionCaps,
+    trustedProxyHops,
+  });
+  const sse = useSse({
+    schema,
+    client,
+    registrations,
+    logger,
+    maxBodyBytes: options.maxBodyBytes,
+    registry,
+    pipeline,
+    cursors,
+    listingSizes,
+    connectionCaps,
     trustedProxyHops,
   });
 
@@ -230,6 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainTimeoutMs ?? 10_000 }),
       graphqlWs.plugin,
+      sse.plugin,
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's default cache-control plugin hooks every resolved field (about half the CPU of a 50-device page,
       // see BENCHMARKS.md) to compute cache hints we never set; graphql-over-http.ts sends `no-store` itself.
@@ -258,6 +277,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const routes = new Map<string, RouteHandler>([
     ['/graphql', graphiql === undefined ? graphqlApi : graphiql.graphqlRoute(graphqlApi)],
+    [SSE_PATH, rateLimit === undefined ? sse.handle : rateLimit.guard(sse.handle)],
     ['/healthz', (_request, response) => health.healthz(response)],
     ['/readyz', (_request, response) => health.readyz(response)],
     ...(options.metrics === false ? [] : [['/metrics', metrics.serve] as const]),

@@ -14,14 +14,16 @@ export interface GraphQLOverHttpOptions {
   maxBatchSize?: number;
 }
 
-class BodyTooLargeError extends Error {}
+/** A body larger than the route's bound: answered 413, never read further. */
+export class BodyTooLargeError extends Error {}
 
 /** The client went away while its body was being read: nothing to answer, and not a failure of the gateway. */
 export class ClientGoneError extends Error {
   override readonly name = 'ClientGoneError';
 }
 
-function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+/** The request's body as text, at most `maxBytes` of it (BodyTooLargeError beyond). */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {

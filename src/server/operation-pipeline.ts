@@ -1,7 +1,8 @@
-// One pipeline for every operation, whatever brought it: HTTP (Apollo Server), WebSocket (graphql-ws) and any
-// transport added later call the same hooks, in the same order, with the same view of the operation. A hook is one
-// cross-cutting behaviour (use-*.ts beside this file): the operation limits, the cost-charged rate limit, the cost
-// extension, collapsed errors, metrics, logs. Transports only translate their own events into the three steps:
+// One pipeline for every operation, whatever brought it: HTTP (Apollo Server), WebSocket (graphql-ws), Server-Sent
+// Events (graphql-sse) and any transport added later call the same hooks, in the same order, with the same view of
+// the operation. A hook is one cross-cutting behaviour (use-*.ts beside this file): the operation limits, the
+// cost-charged rate limit, the cost extension, collapsed errors, metrics, logs. Transports only translate their own
+// events into the three steps:
 //
 //   admit    once the document is parsed, validated and its operation resolved, before anything runs: a hook may
 //            refuse the operation (its error is the answer, nothing reaches Kazoo) or note what it admitted;
@@ -10,11 +11,12 @@
 //   settled  once the operation has ended, refused or not: hooks observe it (metrics, operation logs, error logs).
 //
 // Refusals before admission (a document that does not parse or validate) are settled too, with no operation.
-import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
 import type { KazooSession } from '../kazoo/session.js';
 
-export type Transport = 'http' | 'websocket';
+export type Transport = 'http' | 'websocket' | 'sse';
 
 /** Who sent an operation, as the transport that received it knows. */
 export interface Caller {
@@ -106,4 +108,14 @@ export function createOperationPipeline(hooks: readonly OperationHook[]): Operat
       for (const hook of observing) hook.settled?.(operation);
     },
   };
+}
+
+/**
+ * A refusal made for HTTP carries `extensions.http` (Apollo's status for it, never sent over HTTP): transports that
+ * send the error itself (WebSocket, SSE) send it without.
+ */
+export function withoutHttp(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { ...(error.nodes === undefined ? {} : { nodes: error.nodes }), extensions });
 }

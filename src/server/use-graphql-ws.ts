@@ -6,7 +6,8 @@
 // registry (parsed and validated as over HTTP), then the same hooks (limits, cost-charged rate limit, cost extension,
 // metrics, logs). What is the transport's own: every upgrade is charged to its address's request bucket (the
 // handshake costs a token_auth call), every operation to its token's request bucket, and a client may hold only so
-// many sockets open (per address, per token) and run so many operations on one.
+// many sockets open (per address, per token, counted with its SSE streams: connection-caps.ts) and run so many
+// operations on one.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,8 +27,10 @@ import type { Logger } from '../logger.js';
 import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 import { subscribeWithFreshLoaders } from '../subscriptions/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../subscriptions/subscription-context.js';
+import type { ConnectionCaps } from './connection-caps.js';
 import type { DocumentRegistry } from './document-registry.js';
 import { errorCodesOf } from './operation-outcome.js';
+import { withoutHttp } from './operation-pipeline.js';
 import type { OperationPipeline, PipelineOperation } from './operation-pipeline.js';
 import { unknownOperation } from './use-operation-limits.js';
 import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
@@ -52,9 +55,8 @@ export interface GraphqlWsOptions {
   listingSizes: ListingSizes;
   /** The HTTP rate limiter, whose buckets WebSocket upgrades and operations are charged to; none: no rate limit. */
   rateLimiter?: RateLimiter | undefined;
-  /** Sockets open at once per client address, and per token (0: no cap). */
-  maxConnectionsPerAddress: number;
-  maxConnectionsPerToken: number;
+  /** Connections open at once per client address and per token, counted with the other long-lived transports. */
+  connectionCaps: ConnectionCaps;
   /** Proxies in front of the gateway trusted to report the client's address (use-rate-limit.ts clientAddress). */
   trustedProxyHops: number;
 }
@@ -113,18 +115,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   /** By graphql-ws connection context (one per socket). */
   const connections = new WeakMap<object, Connection>();
 
-  /** Open sockets by client address and by token bucket key; an entry goes when its count is back to 0. */
-  const socketsByAddress = new Map<string, number>();
-  const socketsByToken = new Map<string, number>();
-  const countSocket = (counts: Map<string, number>, key: string, socket: { once(event: 'close', listener: () => void): unknown }): void => {
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (counts.get(key) ?? 1) - 1;
-      if (left <= 0) counts.delete(key);
-      else counts.set(key, left);
-    });
-  };
-  const atCap = (counts: Map<string, number>, key: string, cap: number): boolean => cap > 0 && (counts.get(key) ?? 0) >= cap;
+  const { byAddress, byToken } = options.connectionCaps;
 
   /** Ends an operation's pipeline run: metrics, logs and error logs see it as they see an HTTP answer. */
   const settle = (connection: Connection | undefined, id: string, errors: readonly GraphQLError[]): void => {
@@ -163,14 +154,11 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           return false;
         }
         const tokenKey = tokenBucketKey(token);
-        if (atCap(socketsByToken, tokenKey, options.maxConnectionsPerToken)) {
-          ctx.extra.socket.close(
-            TOO_MANY_CONNECTIONS_CLOSE_CODE,
-            `This token already holds ${options.maxConnectionsPerToken} connections; close one first`,
-          );
+        if (byToken.atCap(tokenKey)) {
+          ctx.extra.socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, `This token already holds ${byToken.cap} connections; close one first`);
           return false;
         }
-        countSocket(socketsByToken, tokenKey, ctx.extra.socket);
+        byToken.hold(tokenKey, ctx.extra.socket);
         const closed = new AbortController();
         ctx.extra.socket.once('close', () => closed.abort());
         connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), running: new Map(), closed: closed.signal });
@@ -279,8 +267,8 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   return {
     handleUpgrade(request, socket, head) {
       const address = clientAddress(request, options.trustedProxyHops);
-      if (atCap(socketsByAddress, address, options.maxConnectionsPerAddress)) {
-        refuseUpgrade(socket, `This address already holds ${options.maxConnectionsPerAddress} WebSocket connections`);
+      if (byAddress.atCap(address)) {
+        refuseUpgrade(socket, `This address already holds ${byAddress.cap} connections`);
         return;
       }
       // The handshake leads to a token_auth call: charged like an HTTP request of the same client.
@@ -290,7 +278,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         return;
       }
       wss.handleUpgrade(request, socket, head, (webSocket) => {
-        countSocket(socketsByAddress, address, webSocket);
+        byAddress.hold(address, webSocket);
         wss.emit('connection', webSocket, request);
       });
     },
@@ -305,13 +293,6 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     },
     dispose,
   };
-}
-
-/** A refusal made for HTTP carries `extensions.http` (Apollo's, never sent over HTTP): not for WebSocket clients. */
-function withoutHttp(error: GraphQLError): GraphQLError {
-  if (error.extensions.http === undefined) return error;
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { ...(error.nodes === undefined ? {} : { nodes: error.nodes }), extensions });
 }
 
 /** Refuses an upgrade before any WebSocket exists: an HTTP 429 the client's WebSocket library reports as such. */

@@ -54,7 +54,7 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
 
   const operations = new Counter({
     name: 'kazoo_gateway_graphql_operations_total',
-    help: 'GraphQL operations by operation name, type, outcome (success, or the code of the first error) and transport (http, websocket).',
+    help: 'GraphQL operations by operation name, type, outcome (success, or the code of the first error) and transport (http, websocket, sse).',
     labelNames: ['operation', 'type', 'outcome', 'transport'] as const,
     registers,
   });

@@ -1,12 +1,13 @@
-// The context of an operation over graphql-ws: a GatewayContext (the subscriber's own Kazoo session and loaders)
-// plus what only subscriptions need: the live registrations service and the subscriber's connection.
+// The context of an operation over a long-lived transport (graphql-ws, graphql-sse): a GatewayContext (the
+// subscriber's own Kazoo session and loaders) plus what only subscriptions need: the live registrations service and
+// the subscriber's connection.
 import type { GatewayContext } from '../graphql/context.js';
 import type { LiveRegistrations } from './live-registrations.js';
 
 interface SubscriberConnection {
   /** When the connection's Kazoo token expires (its JWT `exp`), if it says. */
   readonly expiresAt: Date | undefined;
-  /** Closes the WebSocket, ending every operation on it. */
+  /** Ends the connection (closes the WebSocket, cuts the event stream), ending every operation on it. */
   close(code: number, reason: string): void;
 }
 
@@ -15,7 +16,7 @@ export interface SubscriptionContext extends GatewayContext {
   readonly connection: SubscriberConnection;
 }
 
-/** The subscription context, or undefined for an operation that did not come over graphql-ws (plain HTTP). */
+/** The subscription context, or undefined for an operation that came over plain HTTP. */
 export function subscriptionContextOf(context: GatewayContext): SubscriptionContext | undefined {
   return 'registrations' in context && 'connection' in context ? (context as SubscriptionContext) : undefined;
 }

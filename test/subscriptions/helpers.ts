@@ -100,8 +100,9 @@ export function connect(httpUrl: string, connectionParams: Record<string, unknow
   });
 }
 
+/** Records one subscription of a graphql-ws client, or of a graphql-sse one (its `subscribe` takes the same sink). */
 export function record(
-  client: Client,
+  client: Pick<Client, 'subscribe'>,
   variables: Record<string, unknown>,
   query: string = REGISTRATION_CHANGED,
 ): Recorder {

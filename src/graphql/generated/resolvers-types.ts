@@ -2132,7 +2132,9 @@ export type SipSettingsInput = {
 /**
  * Live changes, served over WebSocket at `/graphql` with the graphql-ws protocol (subprotocol `graphql-transport-ws`).
  * Send the Kazoo token in the `connection_init` payload as `authToken` (`X-Auth-Token` or `Authorization: Bearer`
- * keys also work); a missing or invalid token closes the connection with code 4403.
+ * keys also work); a missing or invalid token closes the connection with code 4403. Where WebSockets are blocked, the
+ * same operations are served over Server-Sent Events at `/graphql/stream` (graphql-sse, distinct connections mode),
+ * with the token in the `X-Auth-Token` or `Authorization: Bearer` header (HTTP 401 before any stream without one).
  */
 export type Subscription = {
   __typename?: 'Subscription';
@@ -2154,7 +2156,9 @@ export type Subscription = {
 /**
  * Live changes, served over WebSocket at `/graphql` with the graphql-ws protocol (subprotocol `graphql-transport-ws`).
  * Send the Kazoo token in the `connection_init` payload as `authToken` (`X-Auth-Token` or `Authorization: Bearer`
- * keys also work); a missing or invalid token closes the connection with code 4403.
+ * keys also work); a missing or invalid token closes the connection with code 4403. Where WebSockets are blocked, the
+ * same operations are served over Server-Sent Events at `/graphql/stream` (graphql-sse, distinct connections mode),
+ * with the token in the `X-Auth-Token` or `Authorization: Bearer` header (HTTP 401 before any stream without one).
  */
 export type SubscriptionRegistrationChangedArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;

@@ -63,7 +63,11 @@ export const Subscription: SubscriptionResolvers = {
 };
 
 function overHttp(): Error {
-  return gatewayError('BAD_USER_INPUT', 'Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws) at /graphql');
+  return gatewayError(
+    'BAD_USER_INPUT',
+    'Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws) at /graphql, ' +
+      'and over Server-Sent Events (graphql-sse) at /graphql/stream',
+  );
 }
 
 /** The batch whose devices a loader was already asked for, so the batch is requested once, not once per event. */
