@@ -39,6 +39,7 @@ import {
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from './defaults.js';
 import { DocumentRegistry } from './document-registry.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 import { createOperationPipeline } from './operation-pipeline.js';
 import { apolloPipelinePlugin } from './transports/apollo.js';
 import { useCollapsedErrors } from './use-collapsed-errors.js';
@@ -103,6 +104,10 @@ export interface GatewayOptions {
   subscriptions?: LiveRegistrationsSettings;
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
   cursorSecret?: string;
+  /** Documents clients may name by `documentId` (TRUSTED_DOCUMENTS). */
+  trustedDocuments?: TrustedDocuments;
+  /** Run trusted documents only, and no automatic persisted queries (TRUSTED_DOCUMENTS_ONLY; default false). */
+  trustedDocumentsOnly?: boolean;
 }
 
 export interface Gateway {
@@ -163,7 +168,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.costRateLimit === undefined
       ? undefined
       : useRateLimit({ requestsPerSecond: options.costRateLimit.perSecond, burst: options.costRateLimit.burst, tokenAccepted });
-  const registry = new DocumentRegistry(schema, documentRules);
+  const trustedDocumentsOnly = options.trustedDocumentsOnly === true;
+  const registry = new DocumentRegistry(schema, documentRules, {
+    documents: options.trustedDocuments ?? new Map(),
+    only: trustedDocumentsOnly,
+  });
   const pipeline = createOperationPipeline([
     useOperationLimits(operationLimits, registry),
     ...(costLimit === undefined ? [] : [useCostRateLimit(costLimit, () => metrics.rateLimited())]),
@@ -204,6 +213,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // and Apollo 5 never settles a stop() that overlaps another one, so close() would hang.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
+    // Automatic persisted queries let any client register a document: not where only trusted ones may run.
+    ...(trustedDocumentsOnly ? { persistedQueries: false as const } : {}),
     parseOptions: { maxTokens: documentRules.maxTokens },
     maxRecursiveSelections: documentRules.maxSelections,
     // A document nested too deep for the parser's stack: our message, not the engine's.
@@ -232,6 +243,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphql = graphqlOverHttp({
     apollo,
     maxBodyBytes: options.maxBodyBytes,
+    documents: registry,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId) => {
       const context = createContext(client, cursors, tokenFromHeaders(request.headers), requestId);
