@@ -104,7 +104,7 @@ export interface GatewayOptions {
   subscriptions?: LiveRegistrationsSettings;
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
   cursorSecret?: string;
-  /** Documents clients may name by `documentId` (TRUSTED_DOCUMENTS). */
+  /** Documents clients may name by `documentId` (TRUSTED_DOCUMENTS), beside the built UI's own, which are always trusted. */
   trustedDocuments?: TrustedDocuments;
   /** Run trusted documents only, and no automatic persisted queries (TRUSTED_DOCUMENTS_ONLY; default false). */
   trustedDocumentsOnly?: boolean;
@@ -168,9 +168,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.costRateLimit === undefined
       ? undefined
       : useRateLimit({ requestsPerSecond: options.costRateLimit.perSecond, burst: options.costRateLimit.burst, tokenAccepted });
+  const ui = loadUiBuild(options.uiDir);
   const trustedDocumentsOnly = options.trustedDocumentsOnly === true;
   const registry = new DocumentRegistry(schema, documentRules, {
-    documents: options.trustedDocuments ?? new Map(),
+    documents: new Map([...(ui?.trustedDocuments ?? []), ...(options.trustedDocuments ?? [])]),
     only: trustedDocumentsOnly,
   });
   const pipeline = createOperationPipeline([
@@ -255,7 +256,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
   // Even with no origins allowed: a preflight gets a CORS refusal, not Apollo's CSRF error.
   const cors = useCors(options.cors ?? { origins: [] });
-  const ui = loadUiBuild(options.uiDir);
   const graphiql = options.graphiql === false ? undefined : useGraphiQL({ build: ui, demo: options.demo });
 
   const routes = new Map<string, RouteHandler>([

@@ -1,14 +1,18 @@
 // Trusted documents: a client names a document of the manifest (TRUSTED_DOCUMENTS) by `documentId`, over HTTP (POST
 // body or GET query string) and over graphql-ws (`extensions.documentId`, with an empty query); a trusted-only
 // gateway (TRUSTED_DOCUMENTS_ONLY) refuses every other document over both transports before parsing it, and
-// automatic persisted queries; a manifest is checked when the configuration is read.
+// automatic persisted queries, yet runs its own dashboard; a manifest is checked when the configuration is read.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { documentIdOf } from '../../src/ui/dashboard/gateway-client.js';
+import { DashboardAccountDocument, DashboardRegistrationsDocument } from '../../src/ui/generated/graphql.js';
+import { createFakeUiBuild, UI_TRUSTED_DOCUMENTS } from '../helpers/fake-ui-build.js';
+import type { FakeUiBuild } from '../helpers/fake-ui-build.js';
 import { errorCodes, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { connect, firstResult } from '../subscriptions/helpers.js';
@@ -23,7 +27,8 @@ const idOf = (text: string): string => `sha256:${sha256(text)}`;
 const UNKNOWN_ID = `sha256:${'0'.repeat(64)}`;
 
 let dir: string;
-/** Trusted-only, with the three documents above in its manifest. */
+let ui: FakeUiBuild;
+/** Trusted-only, with the three documents above in its manifest and the (fake) UI build's own. */
 let locked: Harness;
 /** The same manifest, any document allowed. */
 let open: Harness;
@@ -37,10 +42,11 @@ const writeManifest = (name: string, manifest: unknown): string => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trusted-documents-'));
+  ui = createFakeUiBuild();
   const manifest = writeManifest('persisted-documents.json', Object.fromEntries([VIEWER, RENAME, LIVE].map((text) => [idOf(text), text])));
   const config = loadConfig({ TRUSTED_DOCUMENTS: manifest, TRUSTED_DOCUMENTS_ONLY: 'true' });
   locked = await startHarness({
-    gateway: { trustedDocuments: config.trustedDocuments, trustedDocumentsOnly: config.trustedDocumentsOnly },
+    gateway: { trustedDocuments: config.trustedDocuments, trustedDocumentsOnly: config.trustedDocumentsOnly, uiDir: ui.dir },
   });
   open = await startHarness({ gateway: { trustedDocuments: loadConfig({ TRUSTED_DOCUMENTS: manifest }).trustedDocuments } });
   socket = connect(locked.gateway.url, { authToken: locked.token }, { keepOpen: true });
@@ -48,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await socket.dispose();
   await Promise.all([locked.close(), open.close()]);
+  ui.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -128,6 +135,18 @@ describe('a trusted-only gateway', () => {
     const renamed = await locked.post({ documentId: idOf(RENAME), variables: { id: 'not a device id' } });
     expect(renamed.data).toEqual({ updateDevice: { userErrors: [{ code: 'INVALID_FORMAT' }] } });
   });
+
+  it('runs the dashboard its UI build serves, whose documents its own manifest does not list', async () => {
+    const account = await locked.post<{ account: { kazooId: string } }>({
+      documentId: documentIdOf(DashboardAccountDocument),
+      variables: { accountId: null },
+    });
+    expect(account.errors).toBeUndefined();
+    expect(account.data?.account.kazooId).toBe(locked.accountId);
+    const live = await firstResult(socket, { query: '', extensions: { documentId: documentIdOf(DashboardRegistrationsDocument) }, variables: {} });
+    expect(live.errors).toBeUndefined();
+    expect(live.data).toMatchObject({ registrationChanged: { deviceId: expect.any(String) } });
+  });
 });
 
 describe('a gateway with a manifest that is not trusted-only', () => {
@@ -146,9 +165,11 @@ describe('a gateway with a manifest that is not trusted-only', () => {
 });
 
 describe('TRUSTED_DOCUMENTS', () => {
-  it('reads codegen’s manifest format, and the bare hex ids of older codegen', () => {
-    const prefixed = writeManifest('prefixed.json', { [idOf(VIEWER)]: VIEWER });
-    expect(loadConfig({ TRUSTED_DOCUMENTS: prefixed }).trustedDocuments).toEqual(new Map([[sha256(VIEWER), VIEWER]]));
+  it('reads the manifest codegen generates for the gateway’s own pages, and bare hex ids of older codegen', () => {
+    const generated = JSON.parse(readFileSync(UI_TRUSTED_DOCUMENTS, 'utf8')) as Record<string, string>;
+    const documents = loadConfig({ TRUSTED_DOCUMENTS: UI_TRUSTED_DOCUMENTS }).trustedDocuments;
+    expect(documents?.size).toBe(Object.keys(generated).length);
+    expect(documents?.get(documentIdOf(DashboardAccountDocument).slice('sha256:'.length))).toContain('query DashboardAccount');
     const bare = writeManifest('bare.json', { [sha256(VIEWER)]: VIEWER });
     expect(loadConfig({ TRUSTED_DOCUMENTS: bare }).trustedDocuments).toEqual(new Map([[sha256(VIEWER), VIEWER]]));
   });

@@ -10,8 +10,8 @@ import { readPageConfig } from '../shared/page-config.js';
 import { DEVICE_STATES, DeviceStore } from './device-store.js';
 import type { DeviceCounts, DeviceFilter, DeviceState } from './device-store.js';
 import { GatewayClient, GatewayError, errorAt } from './gateway-client.js';
-import { DashboardAccountDocument, DashboardMoreDevicesDocument, DashboardRegistrationsDocument } from './generated/operations.js';
-import type { DashboardDeviceFragment } from './generated/operations.js';
+import { DashboardAccountDocument, DashboardMoreDevicesDocument, DashboardRegistrationsDocument } from '../generated/graphql.js';
+import type { DashboardDeviceFragment } from '../generated/graphql.js';
 import { DashboardView, renderSignIn } from './view.js';
 import type { SignInValues } from './view.js';
 
