@@ -1,6 +1,7 @@
 // Builds the browser UI into dist/ui at build time: GraphiQL (graphiql 5 with its Monaco web workers) and the
 // registration dashboard, bundled by esbuild from npm packages so that the pages need nothing from any outside host.
-// Writes dist/ui/manifest.json (what each page loads; the server reads it), .gz/.br siblings the server sends to
+// Writes dist/ui/manifest.json (what each page loads, and the trusted documents the pages send by id, from codegen's
+// src/ui/generated/persisted-documents.json; the server reads it), .gz/.br siblings the server sends to
 // browsers that accept them, and the sizes of every file, raw and gzipped (sizes.json; the totals are printed).
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -144,7 +145,8 @@ await rm(outRoot, { recursive: true, force: true });
 await mkdir(outRoot, { recursive: true });
 const [graphiql, dashboard] = await Promise.all([buildGraphiQL(), buildDashboard()]);
 const sizes = await compressAll();
-const manifest = { graphiql, dashboard };
+const trustedDocuments = JSON.parse(await readFile(join(root, 'src/ui/generated/persisted-documents.json'), 'utf8'));
+const manifest = { graphiql, dashboard, trustedDocuments };
 await writeFile(join(outRoot, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 await writeFile(join(outRoot, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
 printSizes(sizes, manifest);

@@ -12,6 +12,8 @@ import {
   DEFAULT_REQUEST_BURST,
   DEFAULT_REQUESTS_PER_SECOND,
 } from './server/defaults.js';
+import { readTrustedDocuments, TrustedDocumentsError } from './server/trusted-documents.js';
+import type { TrustedDocuments } from './server/trusted-documents.js';
 import { corsOriginsProblem, LOCAL_DEV_ORIGINS } from './server/use-cors.js';
 import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
@@ -84,6 +86,10 @@ interface GatewayConfig {
   serviceLogin: ServiceLogin | undefined;
   /** Key that signs pagination cursors; undefined: a random key per process (cursors do not cross instances). */
   cursorSecret: string | undefined;
+  /** The manifest's documents, which clients may name by documentId (by SHA-256 of their text); none when unset. */
+  trustedDocuments: TrustedDocuments | undefined;
+  /** Refuse every other document and automatic persisted queries. */
+  trustedDocumentsOnly: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -190,7 +196,24 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisLeaseMs: integer(env, 'REDIS_LEASE_MS', DEFAULT_REDIS_LEASE_MS, 100, 600_000),
     serviceLogin: serviceLogin(env),
     cursorSecret: cursorSecret(env),
+    ...trustedDocuments(env),
   };
+}
+
+/** TRUSTED_DOCUMENTS read and checked now: a bad manifest stops start-up rather than refusing every client later. */
+function trustedDocuments(env: Env): Pick<GatewayConfig, 'trustedDocuments' | 'trustedDocumentsOnly'> {
+  const path = env.TRUSTED_DOCUMENTS?.trim() || undefined;
+  const only = boolean(env, 'TRUSTED_DOCUMENTS_ONLY', false);
+  if (path === undefined) {
+    if (only) throw new ConfigError('TRUSTED_DOCUMENTS_ONLY needs TRUSTED_DOCUMENTS, the manifest of the documents to allow');
+    return { trustedDocuments: undefined, trustedDocumentsOnly: false };
+  }
+  try {
+    return { trustedDocuments: readTrustedDocuments(path), trustedDocumentsOnly: only };
+  } catch (error) {
+    if (error instanceof TrustedDocumentsError) throw new ConfigError(`TRUSTED_DOCUMENTS: ${error.message}`);
+    throw error;
+  }
 }
 
 function redisUrl(env: Env): string | undefined {

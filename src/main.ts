@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxConnectionsPerToken: config.maxConnectionsPerToken,
     cursorSecret: config.cursorSecret,
+    ...(config.trustedDocuments === undefined ? {} : { trustedDocuments: config.trustedDocuments }),
+    trustedDocumentsOnly: config.trustedDocumentsOnly,
     subscriptions: {
       pollMs: config.registrationPollMs,
       queueSize: config.subscriptionQueueSize,

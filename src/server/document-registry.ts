@@ -3,8 +3,11 @@
 // dashboards subscribing with one document share one AST, one validation and one cost analysis per variable set;
 // the shared AST is also what compiled queries (use-compiled-execution.ts) and shared subscription executions
 // (subscribe-with-fresh-loaders.ts) are keyed by. Least recently used documents go first.
+// Trusted documents (trusted-documents.ts) are known query texts: a request may name one by `documentId` instead of
+// sending its text (`sourceOf`), and in trusted-only mode no other text is accepted.
 import { createHash } from 'node:crypto';
-import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { parseDocument, validateDocument } from './document-rules.js';
 import type { DocumentRules } from './document-rules.js';
 import { analyseOperation } from './operation-cost.js';
@@ -21,6 +24,24 @@ interface Entry {
   document: DocumentNode | undefined;
   errors: readonly GraphQLError[];
 }
+
+/** The query texts clients may name by `documentId` (by SHA-256 of the text, hex); `only`: no other text runs. */
+export interface TrustedDocumentsPolicy {
+  documents: ReadonlyMap<string, string>;
+  only: boolean;
+}
+
+/** What a request names to run, as its transport received it: query text, or a document id (not both). */
+export interface DocumentRequest {
+  readonly query?: unknown;
+  readonly documentId?: unknown;
+}
+
+/** The query text a request runs, or why it may not (a request error, refused before parsing). */
+export type DocumentSource = { query: string; error?: undefined } | { query?: undefined; error: GraphQLError };
+
+/** GraphQL over HTTP's SHA-256 document id (`sha256:` and 64 lower-case hex digits), whose hex is the registry's key. */
+const SHA256_DOCUMENT_ID = /^sha256:([0-9a-f]{64})$/;
 
 export type PreparedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
@@ -43,7 +64,41 @@ export class DocumentRegistry {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly rules: DocumentRules,
+    private readonly trusted: TrustedDocumentsPolicy = { documents: new Map(), only: false },
   ) {}
+
+  /**
+   * The query text a request runs: the trusted document its `documentId` names, or its own `query` text (in
+   * trusted-only mode, only when that text is a trusted document's). Undefined when it names neither (an empty
+   * query): the transport answers that as it always has (over HTTP, Apollo's APQ or its missing-query error).
+   */
+  sourceOf(request: DocumentRequest): DocumentSource | undefined {
+    const query = typeof request.query === 'string' && request.query !== '' ? request.query : undefined;
+    if (request.documentId !== undefined) {
+      if (typeof request.documentId !== 'string') return { error: badRequest('documentId must be a string') };
+      if (query !== undefined) return { error: badRequest('Send either a query or a documentId, not both') };
+      const hash = SHA256_DOCUMENT_ID.exec(request.documentId)?.[1];
+      const text = hash === undefined ? undefined : this.trusted.documents.get(hash);
+      if (text === undefined) {
+        return {
+          // The id is not echoed: it is whatever the client sent, of any length.
+          error: new GraphQLError('No trusted document has this documentId (a sha256: id of the manifest)', {
+            extensions: { code: 'PERSISTED_DOCUMENT_NOT_FOUND', http: { status: 404 } },
+          }),
+        };
+      }
+      return { query: text };
+    }
+    if (query === undefined) return undefined;
+    if (this.trusted.only && !this.trusted.documents.has(queryHash(query))) {
+      return {
+        error: new GraphQLError('This gateway runs trusted documents only: send the documentId of a document in its manifest', {
+          extensions: { code: 'PERSISTED_DOCUMENT_REQUIRED', http: { status: 400 } },
+        }),
+      };
+    }
+    return { query };
+  }
 
   /** The parsed and validated document of a query, or why it is refused (refusals are kept too: a retry costs nothing). */
   prepare(query: string): PreparedDocument {
@@ -123,6 +178,10 @@ function analysisKey(variables: Readonly<Record<string, unknown>> | undefined): 
     return undefined;
   }
   return key.length > MAX_ANALYSIS_KEY_LENGTH ? undefined : key;
+}
+
+function badRequest(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 }
 
 function hashOf(apolloKey: string): string {

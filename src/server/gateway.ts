@@ -42,6 +42,7 @@ import {
 } from './defaults.js';
 import { createConnectionCaps } from './connection-caps.js';
 import { DocumentRegistry } from './document-registry.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 import { createOperationPipeline } from './operation-pipeline.js';
 import { apolloPipelinePlugin } from './transports/apollo.js';
 import { SSE_PATH, useSse } from './transports/sse.js';
@@ -110,6 +111,10 @@ export interface GatewayOptions {
   subscriptions?: LiveRegistrationsSettings;
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
   cursorSecret?: string;
+  /** Documents clients may name by `documentId` (TRUSTED_DOCUMENTS), beside the built UI's own, which are always trusted. */
+  trustedDocuments?: TrustedDocuments;
+  /** Run trusted documents only, and no automatic persisted queries (TRUSTED_DOCUMENTS_ONLY; default false). */
+  trustedDocumentsOnly?: boolean;
 }
 
 export interface Gateway {
@@ -174,7 +179,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.costRateLimit === undefined
       ? undefined
       : useRateLimit({ requestsPerSecond: options.costRateLimit.perSecond, burst: options.costRateLimit.burst, tokenAccepted });
-  const registry = new DocumentRegistry(schema, documentRules);
+  const ui = loadUiBuild(options.uiDir);
+  const trustedDocumentsOnly = options.trustedDocumentsOnly === true;
+  const registry = new DocumentRegistry(schema, documentRules, {
+    documents: new Map([...(ui?.trustedDocuments ?? []), ...(options.trustedDocuments ?? [])]),
+    only: trustedDocumentsOnly,
+  });
   const pipeline = createOperationPipeline([
     useOperationLimits(operationLimits, registry),
     ...(costLimit === undefined ? [] : [useCostRateLimit(costLimit, () => metrics.rateLimited())]),
@@ -232,6 +242,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // and Apollo 5 never settles a stop() that overlaps another one, so close() would hang.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: options.allowBatchedRequests === true,
+    // Automatic persisted queries let any client register a document: not where only trusted ones may run.
+    ...(trustedDocumentsOnly ? { persistedQueries: false as const } : {}),
     parseOptions: { maxTokens: documentRules.maxTokens },
     maxRecursiveSelections: documentRules.maxSelections,
     // A document nested too deep for the parser's stack: our message, not the engine's.
@@ -261,6 +273,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphql = graphqlOverHttp({
     apollo,
     maxBodyBytes: options.maxBodyBytes,
+    documents: registry,
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId, signal) => {
       const context = createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId, signal);
@@ -272,7 +285,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphqlApi = rateLimit === undefined ? graphql : rateLimit.guard(graphql);
   // Even with no origins allowed: a preflight gets a CORS refusal, not Apollo's CSRF error.
   const cors = useCors(options.cors ?? { origins: [] });
-  const ui = loadUiBuild(options.uiDir);
   const graphiql = options.graphiql === false ? undefined : useGraphiQL({ build: ui, demo: options.demo });
 
   const routes = new Map<string, RouteHandler>([

@@ -1,9 +1,13 @@
 // GraphQL over HTTP on node:http, with Apollo Server as the framework-free core: this adapter only reads the body
-// (bounded), hands Apollo a method/headers/search/body, and writes back what Apollo answers.
+// (bounded), hands Apollo a method/headers/search/body, and writes back what Apollo answers. A persisted document
+// request (`documentId` in the body or the query string) becomes, as GraphQL over HTTP's Appendix A describes, the
+// request of the document's text before Apollo sees it; the document registry says which text, or why none.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServer } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
+import type { DocumentRegistry } from './document-registry.js';
 
 export interface GraphQLOverHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -12,6 +16,8 @@ export interface GraphQLOverHttpOptions {
   maxBodyBytes: number;
   /** Most operations in one batched POST (a JSON array), when Apollo is set to accept batches. */
   maxBatchSize?: number;
+  /** Resolves `documentId`s to trusted documents and, in trusted-only mode, refuses other texts. */
+  documents: Pick<DocumentRegistry, 'sourceOf'>;
 }
 
 /** A body larger than the route's bound: answered 413, never read further. */
@@ -53,6 +59,36 @@ export function sendJsonError(response: ServerResponse, status: number, code: st
   response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
+/** A request error raised before Apollo, with the status it carries (`extensions.http`, as Apollo's errors do). */
+function sendRequestError(response: ServerResponse, error: GraphQLError): void {
+  const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
+  sendJsonError(response, status, String(error.extensions.code), error.message);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** One POST operation with the text its `documentId` names in place of the id; or why it may not run. */
+function resolvePosted(operation: unknown, documents: GraphQLOverHttpOptions['documents']): { operation: unknown } | { error: GraphQLError } {
+  if (!isRecord(operation)) return { operation };
+  const source = documents.sourceOf({ query: operation.query, documentId: operation.documentId });
+  if (source === undefined) return { operation };
+  if (source.error !== undefined) return { error: source.error };
+  const { documentId: _documentId, ...parameters } = operation;
+  return { operation: { ...parameters, query: source.query } };
+}
+
+/** A GET request's query string with the text its `documentId` names in place of the id; or why it may not run. */
+function resolveSearch(search: string, documents: GraphQLOverHttpOptions['documents']): { search: string } | { error: GraphQLError } {
+  const parameters = new URLSearchParams(search);
+  const source = documents.sourceOf({ query: parameters.get('query') ?? undefined, documentId: parameters.get('documentId') ?? undefined });
+  if (source === undefined) return { search };
+  if (source.error !== undefined) return { error: source.error };
+  if (!parameters.has('documentId')) return { search };
+  parameters.delete('documentId');
+  parameters.set('query', source.query);
+  return { search: `?${parameters.toString()}` };
+}
+
 function isJson(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || mediaType.endsWith('+json');
@@ -92,6 +128,17 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
         );
         return;
       }
+      // A batch is refused whole when one of its operations is: nothing of it runs.
+      const operations: unknown[] = [];
+      for (const operation of Array.isArray(body) ? body : [body]) {
+        const resolved = resolvePosted(operation, options.documents);
+        if ('error' in resolved) {
+          sendRequestError(response, resolved.error);
+          return;
+        }
+        operations.push(resolved.operation);
+      }
+      body = Array.isArray(body) ? operations : operations[0];
     }
 
     const headers = new HeaderMap();
@@ -105,13 +152,18 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
     response.once('close', () => {
       if (!response.writableFinished) clientGone.abort();
     });
+    const method = request.method?.toUpperCase() ?? 'GET';
+    let search = searchStart === -1 ? '' : url.slice(searchStart);
+    if (method === 'GET') {
+      const resolved = resolveSearch(search, options.documents);
+      if ('error' in resolved) {
+        sendRequestError(response, resolved.error);
+        return;
+      }
+      search = resolved.search;
+    }
     const result = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: request.method?.toUpperCase() ?? 'GET',
-        headers,
-        search: searchStart === -1 ? '' : url.slice(searchStart),
-        body,
-      },
+      httpGraphQLRequest: { method, headers, search, body },
       context: () => options.context(request, requestId, clientGone.signal),
     });
     // Answers depend on the caller's token: no cache may keep them (Apollo's cache-control plugin is off).

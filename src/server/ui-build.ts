@@ -1,14 +1,14 @@
-// The browser UI that scripts/build-ui.mjs bundles into dist/ui: its manifest, its files served as exact routes (only
-// files found in the build folder at start-up can be named, so no path leads outside it) with content types, cache
-// headers and precompressed bodies, and the HTML shell every page uses.
+// The browser UI that scripts/build-ui.mjs bundles into dist/ui: its manifest (with the documents its pages send by
+// id), its files served as exact routes (only files found in the build folder at start-up can be named, so no path
+// leads outside it) with content types, cache headers and precompressed bodies, and the HTML shell every page uses.
 import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { MonacoWorkerUrls } from '../ui/shared/page-config.js';
-
-// gateway.ts takes the demo credentials from here; the type itself belongs to the pages' config.
+import { parseTrustedDocuments } from './trusted-documents.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 
 /** A route handler, as gateway.ts's `routes` map takes them. */
 export type UiRouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
@@ -22,12 +22,19 @@ interface UiPageAssets {
 export interface UiManifest {
   graphiql: UiPageAssets & { workers: MonacoWorkerUrls };
   dashboard: UiPageAssets;
+  /**
+   * The documents the pages send by id (the dashboard's operations, GraphiQL's examples): codegen's
+   * persisted-documents.json (src/ui/generated), copied in by the build. Absent from builds made before it existed.
+   */
+  trustedDocuments?: Record<string, string>;
 }
 
 type UiPart = keyof UiManifest;
 
 export interface UiBuild {
   readonly manifest: UiManifest;
+  /** The pages' own documents: the gateway trusts them as it trusts the pages it serves. */
+  readonly trustedDocuments: TrustedDocuments;
   /** One route per built file of that part, keyed by URL path (`/ui/graphiql/...`). */
   assetRoutes(part: UiPart): Map<string, UiRouteHandler>;
 }
@@ -69,6 +76,7 @@ export function loadUiBuild(dir: string = DEFAULT_UI_DIR): UiBuild | undefined {
   const present = new Set(files.map((file) => file.split(sep).join('/')));
   return {
     manifest,
+    trustedDocuments: parseTrustedDocuments(manifest.trustedDocuments ?? {}, `${join(dir, 'manifest.json')} trustedDocuments`),
     assetRoutes(part) {
       const routes = new Map<string, UiRouteHandler>();
       for (const file of present) {

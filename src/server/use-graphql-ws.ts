@@ -187,7 +187,10 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             }),
           ];
         }
-        const prepared = options.registry.prepare(payload.query);
+        // A trusted document is named by `extensions.documentId` (graphql-ws requires a `query` string: send '').
+        const source = options.registry.sourceOf({ query: payload.query, documentId: payload.extensions?.documentId });
+        if (source?.error !== undefined) return [withoutHttp(source.error)];
+        const prepared = options.registry.prepare(source?.query ?? payload.query);
         if (prepared.document === undefined) return [...prepared.errors];
         const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);

@@ -6,6 +6,8 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentIdOf } from '../../src/ui/dashboard/gateway-client.js';
+import { DashboardAccountDocument } from '../../src/ui/generated/graphql.js';
 import { launchBrowser } from './browser.js';
 import type { TestBrowser } from './browser.js';
 import { POLL_MS, demoDevices, startStack } from './stack.js';
@@ -131,7 +133,7 @@ describe('dashboard', () => {
     const page = await browser.context.newPage();
     // Kazoo fails for the dashboard's query only; live updates are held back, so nothing fills the states in.
     await page.route('**/graphql', async (route) => {
-      if (!(route.request().postData() ?? '').includes('DashboardAccount')) return route.continue();
+      if (!(route.request().postData() ?? '').includes(documentIdOf(DashboardAccountDocument))) return route.continue();
       stack.simulator.control.setFault({ kind: 'status', status: 503 }, { match: { pathIncludes: '/registrations' } });
       try {
         await route.fulfill({ response: await route.fetch() });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
-import { connect } from '../subscriptions/helpers.js';
+import { connect, firstResult } from '../subscriptions/helpers.js';
 
 /** A bucket of ten Kazoo calls given back so slowly that none comes back while the test runs. */
 const BURST = 10;
@@ -30,15 +30,7 @@ afterAll(async () => {
 });
 
 /** The one result of a query or mutation over the WebSocket; a refusal (graphql-ws `error` message) as its errors. */
-async function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>> {
-  try {
-    for await (const result of client.iterate<Record<string, unknown>, Record<string, unknown>>({ query, variables })) return result;
-  } catch (error) {
-    if (Array.isArray(error)) return { errors: error as FormattedExecutionResult['errors'] };
-    throw error;
-  }
-  throw new Error('the operation completed without a result');
-}
+const overWebSocket = (query: string, variables: Record<string, unknown> = {}) => firstResult(client, { query, variables });
 
 const codesOf = (result: FormattedExecutionResult): unknown[] => (result.errors ?? []).map((error) => error.extensions?.code);
 

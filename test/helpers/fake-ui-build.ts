@@ -1,13 +1,17 @@
-// A stand-in for dist/ui in unit tests: a manifest and a few files in a temporary folder (with a file beside it that
-// must never be served), so the server tests need no real UI build.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// A stand-in for dist/ui in unit tests: a manifest (with the pages' real trusted documents) and a few files in a
+// temporary folder (with a file beside it that must never be served), so the server tests need no real UI build.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createLogger } from '../../src/logger.js';
 import { startGateway } from '../../src/server/gateway.js';
 import type { Gateway, GatewayOptions } from '../../src/server/gateway.js';
 import type { UiManifest } from '../../src/server/ui-build.js';
+
+/** codegen's manifest of the pages' documents, which the real build copies into its manifest.json. */
+export const UI_TRUSTED_DOCUMENTS = fileURLToPath(new URL('../../src/ui/generated/persisted-documents.json', import.meta.url));
 
 export interface FakeUiBuild {
   /** The folder to pass as `uiDir`. */
@@ -32,6 +36,7 @@ export function createFakeUiBuild(): FakeUiBuild {
       },
     },
     dashboard: { scripts: ['ui/dashboard/dashboard-FFFF6666.js'], styles: ['ui/dashboard/dashboard-GGGG7777.css'] },
+    trustedDocuments: JSON.parse(readFileSync(UI_TRUSTED_DOCUMENTS, 'utf8')) as Record<string, string>,
   };
   const graphiqlScript = `console.log(${JSON.stringify('graphiql '.repeat(200))});\n`;
   const files: Record<string, string> = {

@@ -17,6 +17,8 @@ export interface Harness {
     variables?: Record<string, unknown>,
     options?: { token?: string | null; headers?: Record<string, string> },
   ): Promise<GraphQLResult<T>>;
+  /** POSTs a request body of its own (a `documentId` instead of a query, an APQ extension...). */
+  post<T = Record<string, unknown>>(body: unknown, options?: { token?: string | null; headers?: Record<string, string> }): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
 
@@ -54,18 +56,19 @@ export async function startHarness(
   const token = await kazooLogin(simulator.url, simulator.demo.apiKey);
   simulator.control.resetRequests();
 
-  const graphql: Harness['graphql'] = async (query, variables, requestOptions = {}) => {
+  const post: Harness['post'] = async (requestBody, requestOptions = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...requestOptions.headers };
     const useToken = requestOptions.token === undefined ? token : requestOptions.token;
     if (useToken !== null) headers['x-auth-token'] = useToken;
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(requestBody),
     });
     const body = (await response.json()) as Omit<GraphQLResult<never>, 'status'>;
     return { status: response.status, ...body } as GraphQLResult<never>;
   };
+  const graphql: Harness['graphql'] = (query, variables, requestOptions = {}) => post({ query, variables }, requestOptions);
 
   return {
     simulator,
@@ -73,6 +76,7 @@ export async function startHarness(
     token,
     accountId: simulator.demo.accountId,
     graphql,
+    post,
     async close() {
       await gateway.close();
       await simulator.close();

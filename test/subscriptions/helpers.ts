@@ -2,8 +2,9 @@
 // they receive (events, errors, close codes), polling waits with generous bounds, and a clock the tests move for the
 // watchers.
 import { Writable } from 'node:stream';
+import type { FormattedExecutionResult } from 'graphql';
 import { createClient } from 'graphql-ws';
-import type { Client } from 'graphql-ws';
+import type { Client, SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
@@ -98,6 +99,20 @@ export function connect(httpUrl: string, connectionParams: Record<string, unknow
     lazy: options.keepOpen !== true,
     onNonLazyError: () => undefined,
   });
+}
+
+/**
+ * The first result of an operation over graphql-ws (a query's one answer, a subscription's first event, after which
+ * it is stopped); a refusal (graphql-ws `error` message) as its errors.
+ */
+export async function firstResult(client: Client, payload: SubscribePayload): Promise<FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>> {
+  try {
+    for await (const result of client.iterate<Record<string, unknown>, Record<string, unknown>>(payload)) return result;
+  } catch (error) {
+    if (Array.isArray(error)) return { errors: error as FormattedExecutionResult['errors'] };
+    throw error;
+  }
+  throw new Error('the operation completed without a result');
 }
 
 /** Records one subscription of a graphql-ws client, or of a graphql-sse one (its `subscribe` takes the same sink). */

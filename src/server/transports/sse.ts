@@ -136,7 +136,11 @@ export function useSse(options: SseOptions): SseTransport {
     validate: () => [],
     onSubscribe: (request, params: RequestParams) => {
       const stream = request.context;
-      const prepared = registry.prepare(params.query);
+      // A trusted document is named by `extensions.documentId`, with `query: ''` (graphql-sse requires a string), as
+      // over graphql-ws; in trusted-only mode no other text runs.
+      const source = registry.sourceOf({ query: params.query, documentId: params.extensions?.documentId });
+      if (source?.error !== undefined) return refuse(stream, [withoutHttp(source.error)]);
+      const prepared = registry.prepare(source?.query ?? params.query);
       if (prepared.document === undefined) return refuse(stream, prepared.errors);
       const { document } = prepared;
       const operation = getOperationAST(document, params.operationName);

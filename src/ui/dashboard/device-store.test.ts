@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceStore, matchesFilter, rowStateOf, typeLabelOf } from './device-store.js';
 import type { DeviceCounts } from './device-store.js';
-import type { DashboardDeviceFragment, DashboardRegistrationFragment } from './generated/operations.js';
+import type { DashboardDeviceFragment, DashboardRegistrationFragment } from '../generated/graphql.js';
 
 const unregistered: DashboardRegistrationFragment = { registered: false, userAgent: null, contactIp: null, registeredAt: null };
 const registered: DashboardRegistrationFragment = {

@@ -2,7 +2,7 @@
 // events applied to it, the registered / unregistered / disabled counts (from the API's registrationSummary, kept
 // current by the events) and the filters. Rows are known by their global `id`; events name a device by its Kazoo id
 // (`deviceId`), so the store keeps both. main.ts renders it.
-import type { DashboardDeviceFragment, DashboardRegistrationFragment, DeviceType } from './generated/operations.js';
+import type { DashboardDeviceFragment, DashboardRegistrationFragment, DeviceType } from '../generated/graphql.js';
 
 /** The header's counts and the state filter, as registrationSummary counts: each device in one state. */
 export type DeviceState = 'registered' | 'unregistered' | 'disabled';

@@ -1,11 +1,14 @@
 // The dashboard's link to the gateway, signed in with one Kazoo token: typed queries over GraphQL over HTTP and typed
 // subscriptions over graphql-ws (token in the connection_init payload as `authToken`), reconnecting for as long as
-// the page is open and reporting the connection state for the page to show. A query answers its data together with
-// the errors of the fields that failed (a field backed by a Kazoo call that failed is null, its siblings answer), so
-// the page can show what it has; only an answer without data is thrown.
+// the page is open and reporting the connection state for the page to show. Operations are sent as trusted documents
+// (`documentId`, over HTTP in the body, over graphql-ws in `extensions` with an empty `query`): the gateway serving
+// the page knows them from the same build, so this page runs even where only trusted documents may (codegen.ts
+// generates the ids and the manifest). A query answers its data together with the errors of the fields that failed
+// (a field backed by a Kazoo call that failed is null, its siblings answer), so the page can show what it has; only
+// an answer without data is thrown.
 import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
-import type { TypedDocumentString } from './generated/operations.js';
+import type { TypedDocumentString } from '../generated/graphql.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -65,6 +68,13 @@ const REFUSED = new Set([4401, 4403]);
 const retryWait = (retries: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 10_000) + Math.random() * 500));
 
+/** The trusted document id codegen gave a document (persistedDocuments); a document without one is a build error. */
+export function documentIdOf(document: Pick<TypedDocumentString<unknown, unknown>, '__meta__'>): string {
+  const id: unknown = document.__meta__?.hash;
+  if (typeof id !== 'string') throw new Error('This document has no trusted document id: run `npm run codegen`');
+  return id;
+}
+
 interface GatewayClientOptions {
   httpUrl: string;
   wsUrl: string;
@@ -109,7 +119,7 @@ export class GatewayClient {
           accept: 'application/graphql-response+json, application/json',
           'x-auth-token': this.options.token,
         },
-        body: JSON.stringify({ query: document.toString(), variables }),
+        body: JSON.stringify({ documentId: documentIdOf(document), variables }),
       });
     } catch {
       throw new GatewayError('The gateway cannot be reached', 'NETWORK_ERROR');
@@ -128,7 +138,7 @@ export class GatewayClient {
     subscriber: Subscriber<TResult>,
   ): () => void {
     return this.ws.subscribe<TResult>(
-      { query: document.toString(), variables: variables as Record<string, unknown> },
+      { query: '', extensions: { documentId: documentIdOf(document) }, variables: variables as Record<string, unknown> },
       {
         // An event whose `device` could not be read still carries its registration: take it.
         next: (result) => {

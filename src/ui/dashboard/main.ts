@@ -9,8 +9,8 @@ import { readPageConfig, type DashboardPageConfig } from '../shared/page-config.
 import { DEVICE_STATES, DeviceStore } from './device-store.js';
 import type { DeviceCounts, DeviceFilter, DeviceState } from './device-store.js';
 import { GatewayClient, GatewayError, errorAt } from './gateway-client.js';
-import { DashboardAccountDocument, DashboardMoreDevicesDocument, DashboardRegistrationsDocument } from './generated/operations.js';
-import type { DashboardDeviceFragment } from './generated/operations.js';
+import { DashboardAccountDocument, DashboardMoreDevicesDocument, DashboardRegistrationsDocument } from '../generated/graphql.js';
+import type { DashboardDeviceFragment } from '../generated/graphql.js';
 import { DashboardView, renderSignIn } from './view.js';
 import type { SignInValues } from './view.js';
 

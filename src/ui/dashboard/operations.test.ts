@@ -1,17 +1,20 @@
-// The dashboard's generated operations against a real gateway: one query answers the token's account with its name,
-// counts and every device, for as many Kazoo calls as the v1 dashboard made (token_auth, then devices, registrations
-// and users), and the counts agree with the rows.
+// The dashboard's generated operations against a real gateway, sent as the dashboard sends them (by trusted document
+// id): one query answers the token's account with its name, counts and every device, for as many Kazoo calls as the
+// v1 dashboard made (token_auth, then devices, registrations and users), and the counts agree with the rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTrustedDocuments } from '../../server/trusted-documents.js';
+import { UI_TRUSTED_DOCUMENTS } from '../../../test/helpers/fake-ui-build.js';
 import { startHarness } from '../../../test/helpers/harness.js';
 import type { Harness } from '../../../test/helpers/harness.js';
 import { DeviceStore, hasState } from './device-store.js';
-import { DashboardAccountDocument } from './generated/operations.js';
-import type { DashboardAccountQuery } from './generated/operations.js';
+import { documentIdOf } from './gateway-client.js';
+import { DashboardAccountDocument } from '../generated/graphql.js';
+import type { DashboardAccountQuery } from '../generated/graphql.js';
 
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness();
+  harness = await startHarness({ gateway: { trustedDocuments: readTrustedDocuments(UI_TRUSTED_DOCUMENTS) } });
 });
 afterAll(() => harness.close());
 
@@ -22,7 +25,7 @@ const routes = (): string[] =>
 describe('the dashboard’s account query', () => {
   it('reads the token’s account, its counts and its devices in 4 Kazoo calls, as many as the v1 dashboard', async () => {
     harness.simulator.control.resetRequests();
-    const result = await harness.graphql<DashboardAccountQuery>(DashboardAccountDocument.toString(), { accountId: null });
+    const result = await harness.post<DashboardAccountQuery>({ documentId: documentIdOf(DashboardAccountDocument), variables: { accountId: null } });
     expect(result.errors).toBeUndefined();
     expect(routes()).toEqual([
       'GET /v2/accounts/{id}',

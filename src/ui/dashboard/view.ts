@@ -4,7 +4,7 @@ import { DEVICE_STATES, matchesFilter, rowStateOf, typeLabelOf } from './device-
 import type { DeviceFilter, DeviceState, DeviceStore, RowState } from './device-store.js';
 import { find, h } from './dom.js';
 import type { ConnectionState } from './gateway-client.js';
-import type { DashboardDeviceFragment } from './generated/operations.js';
+import type { DashboardDeviceFragment } from '../generated/graphql.js';
 
 const STATE_LABELS: Record<RowState, string> = {
   registered: 'Registered',

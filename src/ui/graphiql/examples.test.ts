@@ -1,6 +1,6 @@
 // The example operations GraphiQL ships with must stay runnable: each is valid against schema.graphql and its
-// variables name what it declares; they need no account id (the token's account is meant), and run as they are
-// against a gateway with the demo token.
+// variables name what it declares; they need no account id (the token's account is meant), are trusted documents,
+// and run as they are against a gateway with the demo token.
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse, validate } from 'graphql';
 import type { OperationDefinitionNode } from 'graphql';
@@ -37,6 +37,15 @@ describe('GraphiQL examples', () => {
       expect(given.every((name) => declared.includes(name))).toBe(true);
     },
   );
+
+  it('are trusted documents: each is in the manifest codegen generates for the UI build (`npm run codegen`)', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../generated/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+    const trusted = Object.values(manifest).flatMap((text) =>
+      parse(text).definitions.flatMap((definition) => (definition.kind === 'OperationDefinition' ? [definition.name?.value] : [])),
+    );
+    const examples = exampleTabs(demo).map((tab) => (parse(tab.query).definitions[0] as OperationDefinitionNode).name?.value);
+    expect(trusted).toEqual(expect.arrayContaining(examples));
+  });
 
   it('carry the demo token in demo mode, an empty token to fill in otherwise, and no account id', () => {
     for (const tab of exampleTabs(demo)) {

@@ -1,6 +1,7 @@
 // The example operations GraphiQL opens with, one tab each: the token's account with its registration counts and
 // devices, who am I, update a device (its payload and userErrors), and live registrations. None needs an account id:
-// each acts in the token's own account, so in demo mode they run as they are against the demo account.
+// each acts in the token's own account, so in demo mode they run as they are against the demo account. Each is marked
+// /* GraphQL */ so that codegen (codegen.ts) puts it in the gateway's manifest of trusted documents.
 import type { DemoCredentials } from '../shared/page-config.js';
 
 interface ExampleTab {
@@ -9,7 +10,7 @@ interface ExampleTab {
   headers: string;
 }
 
-const VIEWER = `# Who the token in the Headers pane belongs to. Every
+const VIEWER = /* GraphQL */ `# Who the token in the Headers pane belongs to. Every
 # other tab acts in this account without being told:
 # accountId arguments default to the token's account
 # (pass one to act in a sub-account).
@@ -31,7 +32,7 @@ query Viewer {
 }
 `;
 
-const DEVICES = `# The token's account: its registration counts and its
+const DEVICES = /* GraphQL */ `# The token's account: its registration counts and its
 # devices with their SIP registration and owner. Six Kazoo
 # calls whatever the page size: who the token is, the
 # account, a page of devices, the registrations, the
@@ -82,7 +83,7 @@ query DevicesWithRegistration($after: String) {
 }
 `;
 
-const UPDATE_DEVICE = `# Renames a device and turns call waiting on. A Kazoo
+const UPDATE_DEVICE = /* GraphQL */ `# Renames a device and turns call waiting on. A Kazoo
 # PATCH: every other field is kept. Put a device's id
 # (from the DevicesWithRegistration tab) in the
 # variables; as it is, the example shows what a refused
@@ -112,7 +113,7 @@ mutation UpdateDevice($deviceId: ID!, $name: String!) {
 }
 `;
 
-const WATCH_REGISTRATIONS = `# Live registrations over graphql-ws: first every
+const WATCH_REGISTRATIONS = /* GraphQL */ `# Live registrations over graphql-ws: first every
 # device's current state (initial: true), then each phone
 # that registers or drops off. Runs until you press stop.
 # The registration has the same id as the device's own
