@@ -9,7 +9,7 @@ import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
 import type { DocumentRegistry } from './document-registry.js';
 
-export interface GraphQLOverHttpOptions {
+interface GraphQLOverHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   /** `signal` aborts when the client goes away before its response is sent. */
   context: (request: IncomingMessage, requestId: string, signal: AbortSignal) => Promise<GatewayContext>;

@@ -36,7 +36,7 @@ import { unknownOperation } from './use-operation-limits.js';
 import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
 import type { RateLimiter } from './use-rate-limit.js';
 
-export interface GraphqlWsOptions {
+interface GraphqlWsOptions {
   schema: GraphQLSchema;
   client: KazooClient;
   registrations: LiveRegistrations;
@@ -61,7 +61,7 @@ export interface GraphqlWsOptions {
   trustedProxyHops: number;
 }
 
-export interface GraphqlWs {
+interface GraphqlWs {
   /** For the HTTP server's `upgrade` event on /graphql. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every socket when Apollo drains (Gateway.close()). */
@@ -82,9 +82,9 @@ interface Connection {
 }
 
 /** Kazoo could not be asked about the token: "Try Again Later", which graphql-ws clients retry. */
-export const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
+const KAZOO_UNAVAILABLE_CLOSE_CODE = 1013;
 /** The token already holds its share of sockets; graphql-ws clients take 4429 as final and do not retry. */
-export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
+const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
 /** Clients that do not answer the 1001 close frame within this are cut off, so shutdown stays short. */
 const DISPOSE_GRACE_MS = 1_000;
 
@@ -179,22 +179,37 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         }
         const connection = connections.get(ctx);
         if (connection === undefined) return [new GraphQLError('Operation on an unacknowledged connection', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // Refused before admission (rate, document, operation name): metrics and logs see it as over HTTP.
+        const refuse = (errors: readonly GraphQLError[]): GraphQLError[] => {
+          const caller = { transport: 'websocket', rateKey: tokenBucketKey(connection.token) } as const;
+          options.pipeline.settled({
+            caller,
+            context: createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID()),
+            operation: undefined,
+            errors,
+            errorCodes: errorCodesOf(errors),
+            cost: undefined,
+            durationMs: 0,
+            batched: false,
+          });
+          return errors.map(withoutHttp);
+        };
         const decision = options.rateLimiter?.take(tokenBucketKey(connection.token));
         if (decision !== undefined && !decision.allowed) {
-          return [
+          return refuse([
             new GraphQLError(`Too many operations for this token; retry in ${Math.ceil(decision.retryAfterMs / 100) / 10} s`, {
               extensions: { code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs },
             }),
-          ];
+          ]);
         }
         // A trusted document is named by `extensions.documentId` (graphql-ws requires a `query` string: send '').
         const source = options.registry.sourceOf({ query: payload.query, documentId: payload.extensions?.documentId });
-        if (source?.error !== undefined) return [withoutHttp(source.error)];
+        if (source?.error !== undefined) return refuse([source.error]);
         const prepared = options.registry.prepare(source?.query ?? payload.query);
-        if (prepared.document === undefined) return [...prepared.errors];
+        if (prepared.document === undefined) return refuse(prepared.errors);
         const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
-        if (operation == null) return [withoutHttp(unknownOperation(payload.operationName))];
+        if (operation == null) return refuse([unknownOperation(payload.operationName)]);
         // Object.assign keeps createContext's lazy `loaders` getter: a subscription never uses the initial set. A
         // subscription also stops its calls when it completes (subscribe-with-fresh-loaders.ts).
         const context: SubscriptionContext = Object.assign(

@@ -23,7 +23,7 @@ export interface OperationLimits {
 /** maxCost: at most a full bucket of the cost rate limit (defaults.ts DEFAULT_COST_BURST), which it could never pass. */
 export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = { maxDepth: 12, maxAliases: 30, maxCost: 100 };
 
-export type OperationLimitCode = 'QUERY_TOO_COMPLEX' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
+type OperationLimitCode = 'QUERY_TOO_COMPLEX' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COSTLY';
 
 /**
  * A request whose `operationName` names no operation of its document (or that names none while it holds several):

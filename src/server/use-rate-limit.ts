@@ -38,7 +38,7 @@ interface Bucket {
 const DEFAULT_MAX_KEYS = 50_000;
 const TOKEN_KEY_PREFIX = 'token:';
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /** How a bucket stands: whole requests it allows right now, at most `burst`, given back at `requestsPerSecond`. */
 export interface RateStanding {

@@ -51,6 +51,15 @@ describe('operations over WebSocket go through the same pipeline as HTTP', () =>
     expect(line).toMatchObject({ msg: 'graphql operation', transport: 'websocket', outcome: 'success', upstreamCalls: 1 });
   });
 
+  it('are counted and logged when refused before they could run: a document that does not validate', async () => {
+    const result = await overWebSocket('query NoSuchField { viewer { noSuchField } }');
+    expect(codesOf(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'kazoo_gateway_graphql_operations_total{operation="(unparsed)",type="unknown",outcome="GRAPHQL_VALIDATION_FAILED",transport="websocket"} 1',
+    );
+  });
+
   it('are refused by the operation limits with their code, and nothing runs', async () => {
     harness.simulator.control.resetRequests();
     const result = await overWebSocket('query($a: ID!) { users(accountId: $a, first: 1000) { nodes { devices { device { raw } } } } }', {
