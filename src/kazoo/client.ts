@@ -6,10 +6,12 @@
 // without calling (verdicts.ts: a token Kazoo refused, an account it refused a token). The breaker counts only Kazoo's
 // own failures: a malformed token, a body that cannot be serialized or any other error the gateway raises itself is
 // refused or passed on before or without counting (exchange.ts draws that line). Hooks report attempts and breaker
-// changes for metrics and logs; nothing here knows GraphQL or the HTTP server.
+// changes for metrics and logs; nothing here knows GraphQL or the HTTP server. A call made inside a trace has an
+// OpenTelemetry span, and sends its traceparent to Kazoo (call-span.ts).
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { RateLimitBackoff } from './backoff.js';
+import { CallSpan } from './call-span.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
@@ -125,6 +127,8 @@ const ACCOUNT_PATH = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/|$)/;
 
 export class KazooClient {
   readonly baseUrl: string;
+  /** Crossbar's origin, for the spans of calls. */
+  private readonly server: URL;
   private readonly pool: Pool;
   private readonly pathPrefix: string;
   private readonly options: Required<
@@ -143,6 +147,7 @@ export class KazooClient {
     }
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.server = new URL(url.origin);
     const now = options.now ?? Date.now;
     this.options = {
       timeoutMs: options.timeoutMs,
@@ -195,11 +200,21 @@ export class KazooClient {
 
   async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
     const admitted = this.admit(request);
-    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted);
+    const span = CallSpan.start(admitted.method, admitted.path, this.server);
+    const call = this.coalesced<T>(admitted, span);
+    return span === undefined ? call : span.settle(call);
+  }
+
+  /** The call's attempts, or those of the identical read under way that it joins. */
+  private coalesced<T>(admitted: AdmittedRequest, span: CallSpan | undefined): Promise<KazooEnvelope<T>> {
+    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted, span);
     // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined.
     const key = InFlightReads.key(admitted.token, admitted.path + queryString(admitted.query));
-    const { result, joined } = this.inFlightReads.run(key, () => this.attempts<T>(admitted));
-    if (joined) this.hooks.onCoalesced?.(admitted.path);
+    const { result, joined, joinedSpan } = this.inFlightReads.run(key, () => this.attempts<T>(admitted, span), span?.spanContext);
+    if (joined) {
+      this.hooks.onCoalesced?.(admitted.path);
+      span?.joined(joinedSpan);
+    }
     return result;
   }
 
@@ -225,7 +240,7 @@ export class KazooClient {
     };
   }
 
-  private async attempts<T>(request: AdmittedRequest): Promise<KazooEnvelope<T>> {
+  private async attempts<T>(request: AdmittedRequest, span: CallSpan | undefined): Promise<KazooEnvelope<T>> {
     const { now } = this.options;
     const deadline = now() + this.options.timeoutMs;
     const requestId = request.requestId ?? randomUUID();
@@ -249,7 +264,7 @@ export class KazooClient {
       let outcome: KazooEnvelope<T> | KazooError;
       let status: number | undefined;
       try {
-        const response = await this.send(request, requestId, deadline);
+        const response = await this.send(request, requestId, deadline, span);
         status = response.status;
         outcome = interpret<T>(response.status, response.body, response.headers, requestId);
         if (!request.retryable && isSuccess(status) && outcome instanceof KazooError) {
@@ -269,7 +284,7 @@ export class KazooClient {
       if (outcome instanceof KazooError && isUpstreamFailure(outcome.code)) this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);
       this.recordVerdict(request, status, outcome);
-      this.hooks.onAttempt?.({
+      const report: UpstreamAttempt = {
         method: request.method,
         path: request.path,
         status,
@@ -277,7 +292,9 @@ export class KazooClient {
         durationMs: now() - started,
         attempt,
         requestId,
-      });
+      };
+      this.hooks.onAttempt?.(report);
+      span?.attempted(report);
 
       if (!(outcome instanceof KazooError)) {
         this.backoff.succeeded(request.backoffKey);
@@ -309,11 +326,12 @@ export class KazooClient {
     await this.pool.destroy();
   }
 
-  private send(request: AdmittedRequest, requestId: string, deadline: number): Promise<CrossbarResponse> {
+  private send(request: AdmittedRequest, requestId: string, deadline: number, span: CallSpan | undefined): Promise<CrossbarResponse> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-request-id': requestId,
     };
+    span?.inject(headers);
     if (request.token !== undefined) headers['x-auth-token'] = request.token;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     return exchange(
