@@ -4,7 +4,12 @@
 // one execution per event: a wall of dashboards on one account costs one execution per change, not one per screen,
 // and nothing read with one token ever reaches another. And a stream that fails (the token expired, Kazoo refused
 // it) reaches the client as an `error` message carrying the gateway's error code.
-import { createSourceEventStream, execute } from 'graphql';
+// Traced (the subscription runs inside its operation's recording span, server/use-tracing.ts), each event delivered has
+// a span of its own under the subscription's, around its execution, so that the Kazoo calls made for it are its
+// children; an event whose execution another subscriber already made links to that subscriber's event span.
+import { context as otelContext, trace } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
+import { createSourceEventStream, execute, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
@@ -12,8 +17,16 @@ import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
 import { isRegistrationEvent } from './registration-event.js';
 
+/** An event's execution, shared by the subscribers that ask the same; `span` is the event span it ran in. */
+interface SharedResult {
+  readonly result: Promise<ExecutionResult>;
+  readonly span: SpanContext | undefined;
+}
+
 /** Results by the feed change they were made from, then by who asked what; gone with the change. */
-const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const sharedResults = new WeakMap<object, Map<string, SharedResult>>();
+/** The instrumentation scope of event spans. */
+const TRACER_NAME = 'kazoo-graphql-gateway/subscriptions';
 /** A number per parsed document: graphql-ws operations share documents through use-graphql-ws's cache. */
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
@@ -31,6 +44,9 @@ function operationKey(args: ExecutionArgs, token: string | undefined): string {
 export async function subscribeWithFreshLoaders(
   args: ExecutionArgs,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  // The subscription operation's span, when it is traced and recording: the parent of its event spans.
+  const traced: Context | undefined = trace.getSpan(otelContext.active())?.isRecording() === true ? otelContext.active() : undefined;
+  const eventName = `event ${getOperationAST(args.document, args.operationName)?.name?.value ?? 'subscription'}`;
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source;
   const events = source[Symbol.asyncIterator]();
@@ -38,6 +54,15 @@ export async function subscribeWithFreshLoaders(
   const key = operationKey(args, context.session.token);
   let batch: unknown;
   let loaders: Loaders | undefined;
+
+  /** A span for one event delivered to this subscriber, when the subscription is traced; linked to a shared execution's. */
+  const eventSpan = (shared?: SpanContext): Span | undefined =>
+    traced === undefined
+      ? undefined
+      : trace.getTracer(TRACER_NAME).startSpan(eventName, shared === undefined ? {} : { links: [{ context: shared }] }, traced);
+  /** Runs an event's execution inside its span, which ends when the result is ready. */
+  const inSpan = (span: Span | undefined, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> =>
+    span === undefined || traced === undefined ? run() : otelContext.with(trace.setSpan(traced, span), run).finally(() => span.end());
 
   const executeEvent = (event: unknown): Promise<ExecutionResult> => {
     const eventBatch = isRegistrationEvent(event) ? event.batch : undefined;
@@ -63,18 +88,19 @@ export async function subscribeWithFreshLoaders(
         throw toGraphQLError(error);
       }
       if (event.done === true) return { done: true, value: undefined };
-      const origin = isRegistrationEvent(event.value) ? event.value.origin : undefined;
-      if (origin === undefined) return { done: false, value: await executeEvent(event.value) };
+      const value: unknown = event.value;
+      const origin = isRegistrationEvent(value) ? value.origin : undefined;
+      if (origin === undefined) return { done: false, value: await inSpan(eventSpan(), () => executeEvent(value)) };
       let byOperation = sharedResults.get(origin);
       if (byOperation === undefined) {
         byOperation = new Map();
         sharedResults.set(origin, byOperation);
       }
-      let result = byOperation.get(key);
-      if (result === undefined) {
-        result = executeEvent(event.value);
-        byOperation.set(key, result);
-      }
+      const shared = byOperation.get(key);
+      const span = eventSpan(shared?.span);
+      if (shared !== undefined) return { done: false, value: await inSpan(span, () => shared.result) };
+      const result = inSpan(span, () => executeEvent(value));
+      byOperation.set(key, { result, span: span?.spanContext() });
       return { done: false, value: await result };
     },
     async return() {
