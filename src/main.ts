@@ -1,5 +1,6 @@
-// Start-up: read the configuration, start the embedded Kazoo simulator when no KAZOO_URL is given (the only place
-// the gateway touches src/simulator), start the gateway, and shut both down cleanly on SIGINT/SIGTERM.
+// Start-up: read the configuration, set up tracing when an OTLP endpoint is configured (tracing.ts), start the
+// embedded Kazoo simulator when no KAZOO_URL is given (the only place the gateway touches src/simulator), start the
+// gateway, and shut them down cleanly on SIGINT/SIGTERM (the last spans are exported after the gateway has drained).
 import type { AddressInfo } from 'node:net';
 import * as auth from './kazoo/auth.js';
 import { KazooClient } from './kazoo/client.js';
@@ -7,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './server/gateway.js';
 import { onShutdownSignals } from './server/graceful-shutdown.js';
+import { startTracing } from './tracing.js';
 
 /** Demo tokens last a day so a printed token keeps working through a session; real Kazoo tokens last an hour. */
 const DEMO_TOKEN_TTL_SECONDS = 86_400;
@@ -18,6 +20,12 @@ async function main(): Promise<void> {
     logger.warn('REDIS_URL is set (several instances) but CURSOR_SECRET is not: a cursor from one instance is refused by the others and after a restart');
   }
   const closers: (() => Promise<void>)[] = [];
+  // Before any server starts, so that every request finds the context manager and propagator in place.
+  const tracing = startTracing({ logger });
+  if (tracing !== undefined) {
+    closers.push(() => tracing.shutdown());
+    logger.info({ endpoint: tracing.endpoint }, 'exporting traces over OTLP/HTTP');
+  }
 
   let kazooUrl = config.kazooUrl;
   let demo: { accountId: string; token: string } | undefined;
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
     ...(config.costLimitPerSecond === 0 ? {} : { costRateLimit: { perSecond: config.costLimitPerSecond, burst: config.costLimitBurst } }),
     cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     metrics: config.metricsEnabled,
+    tracing: tracing !== undefined,
     circuitBreaker: { failureThreshold: config.circuitBreakerFailures, openMs: config.circuitBreakerOpenMs },
     // In-flight requests get most of the shutdown budget; the rest is for websockets, watchers and Redis.
     drainTimeoutMs: Math.max(config.shutdownTimeoutMs - 2_000, Math.floor(config.shutdownTimeoutMs / 2)),

@@ -7,10 +7,12 @@
 // own failures: a malformed token, a body that cannot be serialized or any other error the gateway raises itself is
 // refused or passed on before or without counting (exchange.ts draws that line). A caller that goes away (its
 // request's `signal`) stops its call where it is (cancellation.ts). Hooks report attempts and breaker changes for
-// metrics and logs; nothing here knows GraphQL or the HTTP server.
+// metrics and logs; nothing here knows GraphQL or the HTTP server. A call made inside a trace has an OpenTelemetry
+// span, and sends its traceparent to Kazoo (call-span.ts).
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { RateLimitBackoff } from './backoff.js';
+import { CallSpan } from './call-span.js';
 import { isCancelled, throwIfCancelled, unlessCancelled } from './cancellation.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
@@ -139,6 +141,8 @@ export class KazooClient {
   readonly baseUrl: string;
   private readonly pool: Pool;
   private readonly pathPrefix: string;
+  /** Crossbar's origin, for the spans of calls. */
+  private readonly server: URL;
   private readonly options: Required<
     Pick<KazooClientOptions, 'timeoutMs' | 'readRetries' | 'connections' | 'random' | 'now' | 'sleep'>
   >;
@@ -155,6 +159,7 @@ export class KazooClient {
     }
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.server = new URL(url.origin);
     const now = options.now ?? Date.now;
     this.options = {
       timeoutMs: options.timeoutMs,
@@ -208,14 +213,27 @@ export class KazooClient {
   async request<T>(request: KazooRequest): Promise<KazooEnvelope<T>> {
     throwIfCancelled(request.signal);
     const admitted = this.admit(request);
-    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted);
+    const span = CallSpan.start(admitted.method, admitted.path, this.server);
+    const call = this.coalesced<T>(admitted, span);
+    return span === undefined ? call : span.settle(call);
+  }
+
+  /** The call's attempts, or those of the identical read under way that it joins. */
+  private coalesced<T>(admitted: AdmittedRequest, span: CallSpan | undefined): Promise<KazooEnvelope<T>> {
+    if (this.inFlightReads === undefined || admitted.method !== 'GET' || !admitted.retryable) return this.attempts(admitted, span);
     // The joining caller's own X-Request-ID is not sent: Kazoo sees the id of the call it joined. The shared call
     // has a signal of its own, aborted when every caller waiting for it has gone.
     const key = InFlightReads.key(admitted.token, admitted.path + queryString(admitted.query));
-    const { result, joined } = this.inFlightReads.run(key, admitted.signal, (signal) =>
-      this.attempts<T>({ ...admitted, signal }),
+    const { result, joined, joinedSpan } = this.inFlightReads.run(
+      key,
+      admitted.signal,
+      (signal) => this.attempts<T>({ ...admitted, signal }, span),
+      span?.spanContext,
     );
-    if (joined) this.hooks.onCoalesced?.(admitted.path);
+    if (joined) {
+      this.hooks.onCoalesced?.(admitted.path);
+      span?.joined(joinedSpan);
+    }
     return result;
   }
 
@@ -241,7 +259,7 @@ export class KazooClient {
     };
   }
 
-  private async attempts<T>(request: AdmittedRequest): Promise<KazooEnvelope<T>> {
+  private async attempts<T>(request: AdmittedRequest, span: CallSpan | undefined): Promise<KazooEnvelope<T>> {
     const { now } = this.options;
     const deadline = now() + this.options.timeoutMs;
     const requestId = request.requestId ?? randomUUID();
@@ -266,7 +284,7 @@ export class KazooClient {
       let outcome: KazooEnvelope<T> | KazooError;
       let status: number | undefined;
       try {
-        const response = await this.send(request, requestId, deadline);
+        const response = await this.send(request, requestId, deadline, span);
         status = response.status;
         outcome = interpret<T>(response.status, response.body, response.headers, requestId);
         if (!request.retryable && isSuccess(status) && outcome instanceof KazooError) {
@@ -276,7 +294,7 @@ export class KazooClient {
         // The gateway's own failure (not Kazoo's), or the caller gone: passed on as it is, neither counted nor retried.
         if (!(error instanceof NetworkFailure)) {
           this.breaker.abandon(admission.probe);
-          if (isCancelled(error)) this.report(request, undefined, 'CANCELLED', started, attempt, requestId);
+          if (isCancelled(error)) this.report(request, undefined, 'CANCELLED', started, attempt, requestId, span);
           throw error;
         }
         outcome = networkOutcome(error, request.retryable, this.options.timeoutMs, requestId);
@@ -287,7 +305,7 @@ export class KazooClient {
       if (outcome instanceof KazooError && isUpstreamFailure(outcome.code)) this.breaker.recordFailure(admission.probe);
       else this.breaker.recordSuccess(admission.probe);
       this.recordVerdict(request, status, outcome);
-      this.report(request, status, outcome instanceof KazooError ? outcome.code : 'ok', started, attempt, requestId);
+      this.report(request, status, outcome instanceof KazooError ? outcome.code : 'ok', started, attempt, requestId, span);
 
       if (!(outcome instanceof KazooError)) {
         this.backoff.succeeded(request.backoffKey);
@@ -316,8 +334,9 @@ export class KazooClient {
     started: number,
     attempt: number,
     requestId: string,
+    span: CallSpan | undefined,
   ): void {
-    this.hooks.onAttempt?.({
+    const report: UpstreamAttempt = {
       method: request.method,
       path: request.path,
       status,
@@ -325,7 +344,9 @@ export class KazooClient {
       durationMs: this.options.now() - started,
       attempt,
       requestId,
-    });
+    };
+    this.hooks.onAttempt?.(report);
+    span?.attempted(report);
   }
 
   /** Sleeps, or fails with CANCELLED the moment the caller goes away. */
@@ -343,11 +364,12 @@ export class KazooClient {
     await this.pool.destroy();
   }
 
-  private send(request: AdmittedRequest, requestId: string, deadline: number): Promise<CrossbarResponse> {
+  private send(request: AdmittedRequest, requestId: string, deadline: number, span: CallSpan | undefined): Promise<CrossbarResponse> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-request-id': requestId,
     };
+    span?.inject(headers);
     if (request.token !== undefined) headers['x-auth-token'] = request.token;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     return exchange(

@@ -4,11 +4,14 @@
 // another; callers only put side-effect-free reads here (never quickcall, never a write).
 //
 // A caller that goes away (its signal aborts) stops waiting at once, but the shared call goes on for the others: it
-// is cancelled only when every caller waiting for it has gone (a caller without a signal never goes).
+// is cancelled only when every caller waiting for it has gone (a caller without a signal never goes). A call carries
+// its span (call-span.ts), so that a read joining it can link to the call that was really sent.
+import type { SpanContext } from '@opentelemetry/api';
 import { cancelled } from './cancellation.js';
 
 interface SharedCall {
   result: Promise<unknown>;
+  readonly span: SpanContext | undefined;
   /** Aborts the shared call; given to it as its signal. */
   controller: AbortController;
   /** Callers still waiting for it. */
@@ -23,18 +26,23 @@ export class InFlightReads {
     return `${token ?? ''}\u0000${pathAndQuery}`;
   }
 
-  /** Runs `call`, or joins the identical call already under way; `joined` says which. */
+  /**
+   * Runs `call` (traced as `span`, if at all), or joins the identical call already under way; `joined` says which,
+   * and `joinedSpan` is the span of the call joined.
+   */
   run<T>(
     key: string,
     signal: AbortSignal | undefined,
     call: (signal: AbortSignal) => Promise<T>,
-  ): { result: Promise<T>; joined: boolean } {
-    if (signal?.aborted === true) return { result: Promise.reject(cancelled()), joined: false };
+    span?: SpanContext,
+  ): { result: Promise<T>; joined: boolean; joinedSpan: SpanContext | undefined } {
+    if (signal?.aborted === true) return { result: Promise.reject(cancelled()), joined: false, joinedSpan: undefined };
     let shared = this.inFlight.get(key);
     const joined = shared !== undefined;
+    const joinedSpan = shared?.span;
     if (shared === undefined) {
       const controller = new AbortController();
-      const started: SharedCall = { result: call(controller.signal), controller, waiting: 0 };
+      const started: SharedCall = { result: call(controller.signal), span, controller, waiting: 0 };
       started.result
         .finally(() => {
           if (this.inFlight.get(key) === started) this.inFlight.delete(key);
@@ -45,7 +53,7 @@ export class InFlightReads {
       shared = started;
     }
     shared.waiting++;
-    if (signal === undefined) return { result: shared.result as Promise<T>, joined };
+    if (signal === undefined) return { result: shared.result as Promise<T>, joined, joinedSpan };
     const waitedFor = shared;
     const result = new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
@@ -64,7 +72,7 @@ export class InFlightReads {
         },
       );
     });
-    return { result, joined };
+    return { result, joined, joinedSpan };
   }
 
   get size(): number {

@@ -1,9 +1,9 @@
 // The gateway process: one node:http server carrying GraphQL over HTTP and WebSocket at /graphql, over Server-Sent
 // Events at /graphql/stream, and the health routes, around Apollo Server and one shared Kazoo client. `startGateway`
 // is what main.ts and the tests start. Every operation, whatever its transport, goes through one operation pipeline
-// (operation-pipeline.ts) whose hooks are the use-*.ts modules wired here: operation limits, cost-charged rate limit,
-// cost extension, collapsed errors, error logs, metrics, operation logs. Routes (GraphiQL, dashboard, health, CORS) are wired here too; close() drains
-// in-flight requests before letting go of Kazoo.
+// (operation-pipeline.ts) whose hooks are the use-*.ts modules wired here: spans (when tracing), operation limits,
+// cost-charged rate limit, cost extension, collapsed errors, error logs, metrics, operation logs. Routes (GraphiQL,
+// dashboard, health, CORS) are wired here too; close() drains in-flight requests before letting go of Kazoo.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +61,7 @@ import type { OperationLimits } from './use-operation-limits.js';
 import { rateLimitKey, useRateLimit } from './use-rate-limit.js';
 import type { RateLimitOptions } from './use-rate-limit.js';
 import { useRequestLogging } from './use-request-logging.js';
+import { continueTrace, incomingTrace, useTracing } from './use-tracing.js';
 
 /** An HTTP route: one path, whatever the method (the handler answers 405 itself where it matters). */
 type RouteHandler = (request: IncomingMessage, response: ServerResponse, requestId: string) => void | Promise<void>;
@@ -96,6 +97,8 @@ export interface GatewayOptions {
   cors?: CorsOptions;
   /** Serve Prometheus metrics at /metrics (default true). */
   metrics?: boolean;
+  /** Spans for operations (use-tracing.ts), for when src/tracing.ts has registered an OpenTelemetry SDK (default false). */
+  tracing?: boolean;
   /** The circuit breaker in front of Kazoo (defaults: see src/kazoo/circuit-breaker.ts). */
   circuitBreaker?: { failureThreshold?: number; openMs?: number };
   /** The Kazoo client's clock and waits (back-offs, retry delays, the breaker's open period); default: real time. For tests. */
@@ -186,6 +189,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     only: trustedDocumentsOnly,
   });
   const pipeline = createOperationPipeline([
+    // First, so that operations the limits refuse are traced too.
+    ...(options.tracing === true ? [useTracing()] : []),
     useOperationLimits(operationLimits, registry),
     ...(costLimit === undefined ? [] : [useCostRateLimit(costLimit, () => metrics.rateLimited())]),
     requestLogging.hook,
@@ -230,7 +235,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const apollo = new ApolloServer<GatewayContext>({
     // Apollo parses (through the shared registry), validates and hands operations to the pipeline; they then run as
     // compiled queries (use-compiled-execution.ts).
-    gateway: useCompiledExecution(schema, schemaSource).gateway,
+    gateway: useCompiledExecution(schema, schemaSource, pipeline).gateway,
     documentStore: registry.apolloStore,
     // The same document rules as over WebSocket (document-rules.ts), in Apollo's own settings and with its rules.
     introspection: true,
@@ -297,7 +302,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...useDashboard({ build: ui, demo: options.demo }),
   ]);
 
-  httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  const serveRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
     requestLogging.trackHttp(request, response, requestId);
@@ -320,7 +325,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (!response.headersSent) sendJsonError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
         else response.destroy();
       });
-  });
+  };
+  // Traced, a request is handled in the trace its client sent (W3C traceparent): the parent of its operations' spans.
+  httpServer.on(
+    'request',
+    options.tracing === true
+      ? (request: IncomingMessage, response: ServerResponse) => continueTrace(incomingTrace(request.headers), () => serveRequest(request, response))
+      : serveRequest,
+  );
 
   // WebSocket (graphql-ws) shares the port and the /graphql path with HTTP.
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,11 +1,13 @@
 // One pipeline for every operation, whatever brought it: HTTP (Apollo Server), WebSocket (graphql-ws), Server-Sent
 // Events (graphql-sse) and any transport added later call the same hooks, in the same order, with the same view of
 // the operation. A hook is one cross-cutting behaviour (use-*.ts beside this file): the operation limits, the
-// cost-charged rate limit, the cost extension, collapsed errors, metrics, logs. Transports only translate their own
-// events into the three steps:
+// cost-charged rate limit, the cost extension, collapsed errors, metrics, logs, spans. Transports only translate their
+// own events into the four steps:
 //
 //   admit    once the document is parsed, validated and its operation resolved, before anything runs: a hook may
 //            refuse the operation (its error is the answer, nothing reaches Kazoo) or note what it admitted;
+//   execute  the admitted operation runs (resolvers, Kazoo calls) inside what hooks wrap around it: tracing makes the
+//            operation's span the active OpenTelemetry context, so that the calls its resolvers make are its children;
 //   result   each result about to be sent (the one answer of a query or mutation, each event of a subscription):
 //            hooks may rewrite it (fold repeated errors, add `extensions.cost`);
 //   settled  once the operation has ended, refused or not: hooks observe it (metrics, operation logs, error logs).
@@ -63,6 +65,8 @@ export interface OperationHook {
   readonly name: string;
   /** A GraphQLError refuses the operation: it is the answer, and the hooks after this one are not asked. */
   admit?(operation: PipelineOperation): GraphQLError | undefined;
+  /** Runs the admitted operation's execution, `run`, inside whatever the hook needs around it; returns what it returns. */
+  execute?<T>(operation: PipelineOperation, run: () => T): T;
   result?<Result extends OutgoingResult>(operation: PipelineOperation, result: Result): Result;
   settled?(operation: SettledOperation): void;
 }
@@ -72,6 +76,11 @@ export interface OperationPipeline {
   bindCaller(session: KazooSession, caller: Caller): void;
   callerOf(context: GatewayContext): Caller;
   admit(operation: PipelineOperation): GraphQLError | undefined;
+  /**
+   * Runs the execution of the operation admitted with `context` (the context its resolvers get) through the hooks'
+   * `execute`; an operation never admitted just runs.
+   */
+  execute<T>(context: GatewayContext, run: () => T): T;
   result<Result extends OutgoingResult>(operation: PipelineOperation, result: Result): Result;
   settled(operation: SettledOperation): void;
 }
@@ -81,10 +90,13 @@ const UNKNOWN_CALLER: Caller = { transport: 'http', rateKey: 'address:unknown' }
 
 export function createOperationPipeline(hooks: readonly OperationHook[]): OperationPipeline {
   const admitting = hooks.filter((hook) => hook.admit !== undefined);
+  const wrapping = hooks.filter((hook) => hook.execute !== undefined);
   const rewriting = hooks.filter((hook) => hook.result !== undefined);
   const observing = hooks.filter((hook) => hook.settled !== undefined);
   // By session: Apollo gives each operation of a batch its own shallow copy of the request's context.
   const callers = new WeakMap<KazooSession, Caller>();
+  /** Admitted operations by the context their execution gets; kept only when a hook wraps executions. */
+  const admitted = new WeakMap<GatewayContext, PipelineOperation>();
   return {
     bindCaller(session, caller) {
       callers.set(session, caller);
@@ -97,7 +109,17 @@ export function createOperationPipeline(hooks: readonly OperationHook[]): Operat
         const refusal = hook.admit?.(operation);
         if (refusal !== undefined) return refusal;
       }
+      if (wrapping.length > 0) admitted.set(operation.context, operation);
       return undefined;
+    },
+    execute(context, run) {
+      const operation = wrapping.length === 0 ? undefined : admitted.get(context);
+      if (operation === undefined) return run();
+      // The first hook's wrapper outermost, as the hooks are listed.
+      return wrapping.reduceRight<typeof run>(
+        (inner, hook) => () => (hook.execute === undefined ? inner() : hook.execute(operation, inner)),
+        run,
+      )();
     },
     result(operation, result) {
       let outgoing = result;

@@ -7,12 +7,14 @@
 // metrics, logs). What is the transport's own: every upgrade is charged to its address's request bucket (the
 // handshake costs a token_auth call), every operation to its token's request bucket, and a client may hold only so
 // many sockets open (per address, per token, counted with its SSE streams: connection-caps.ts) and run so many
-// operations on one.
+// operations on one. A W3C `traceparent` in the connection_init payload is the parent of the spans of the
+// connection's operations (use-tracing.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, GraphQLError } from 'graphql';
+import type { Context } from '@opentelemetry/api';
+import { execute, getOperationAST, GraphQLError } from 'graphql';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -35,6 +37,7 @@ import type { OperationPipeline, PipelineOperation } from './operation-pipeline.
 import { unknownOperation } from './use-operation-limits.js';
 import { clientAddress, tokenBucketKey } from './use-rate-limit.js';
 import type { RateLimiter } from './use-rate-limit.js';
+import { continueTrace, incomingTrace } from './use-tracing.js';
 
 interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -75,6 +78,8 @@ type ConnectionParams = Record<string, unknown>;
 interface Connection {
   token: string;
   expiresAt: Date | undefined;
+  /** The trace the client's connection_init continues (empty when it sent none). */
+  trace: Context;
   /** Operations admitted and not yet settled, by graphql-ws operation id. */
   running: Map<string, { operation: PipelineOperation; startedAt: number }>;
   /** Aborts when the socket closes: the Kazoo calls of its operations stop. */
@@ -94,8 +99,7 @@ const DISPOSE_GRACE_MS = 1_000;
  */
 export function tokenFromConnectionParams(params: Readonly<ConnectionParams> | undefined): string | undefined {
   if (params === undefined) return undefined;
-  const nested = params.headers;
-  for (const source of [params, typeof nested === 'object' && nested !== null ? (nested as ConnectionParams) : {}]) {
+  for (const source of [params, nestedHeaders(params)]) {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(source)) {
       if (typeof value !== 'string') continue;
@@ -107,6 +111,16 @@ export function tokenFromConnectionParams(params: Readonly<ConnectionParams> | u
     if (token !== undefined) return token;
   }
   return undefined;
+}
+
+/** The W3C trace context of a `connection_init` payload: at the top level or else under `headers`, like the token. */
+function traceFromConnectionParams(params: Readonly<ConnectionParams> | undefined): Context {
+  return incomingTrace(params === undefined ? {} : { ...nestedHeaders(params), ...params });
+}
+
+function nestedHeaders(params: Readonly<ConnectionParams>): ConnectionParams {
+  const nested = params.headers;
+  return typeof nested === 'object' && nested !== null ? (nested as ConnectionParams) : {};
 }
 
 export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
@@ -161,7 +175,13 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         byToken.hold(tokenKey, ctx.extra.socket);
         const closed = new AbortController();
         ctx.extra.socket.once('close', () => closed.abort());
-        connections.set(ctx, { token, expiresAt: auth.jwtExpiry(token), running: new Map(), closed: closed.signal });
+        connections.set(ctx, {
+          token,
+          expiresAt: auth.jwtExpiry(token),
+          trace: traceFromConnectionParams(ctx.connectionParams),
+          running: new Map(),
+          closed: closed.signal,
+        });
         return true;
       },
       // The registry's document and the pipeline's admission, as for HTTP; refusals are GraphQL errors for that
@@ -233,7 +253,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         };
         options.pipeline.bindCaller(context.session, admitted.caller);
         connection.running.set(id, { operation: admitted, startedAt: performance.now() });
-        const refusal = options.pipeline.admit(admitted);
+        const refusal = continueTrace(connection.trace, () => options.pipeline.admit(admitted));
         if (refusal !== undefined) {
           settle(connection, id, [refusal]);
           return [withoutHttp(refusal)];
@@ -246,7 +266,9 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           contextValue: context,
         };
       },
-      subscribe: subscribeWithFreshLoaders,
+      // Both run through the pipeline's execute step; contextValue is always the context onSubscribe built.
+      execute: (args) => options.pipeline.execute(args.contextValue as GatewayContext, () => execute(args)),
+      subscribe: (args) => options.pipeline.execute(args.contextValue as GatewayContext, () => subscribeWithFreshLoaders(args)),
       onNext: (ctx, id, _payload, _args, result) => {
         const running = connections.get(ctx)?.running.get(id);
         if (running === undefined) return undefined;

@@ -16,7 +16,7 @@ import {
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { resolveRoute } from './router.js';
 import type { TokenClaims } from './tokens.js';
-import type { Fault } from './types.js';
+import type { Fault, RequestLogEntry } from './types.js';
 
 /** crossbar.max_upload_size default (api_util.erl). */
 const MAX_BODY_BYTES = 8_000_000;
@@ -178,7 +178,17 @@ export class CrossbarServer {
       return;
     }
 
-    const logEntry = { method: req.method ?? 'GET', path, query, status: 0, authenticated: false, requestId, at: Date.now() };
+    const traceparent = headerValue(req, 'traceparent');
+    const logEntry: RequestLogEntry = {
+      method: req.method ?? 'GET',
+      path,
+      query,
+      status: 0,
+      authenticated: false,
+      requestId,
+      ...(traceparent ? { traceparent } : {}),
+      at: Date.now(),
+    };
     this.sim.requests.push(logEntry);
     const fault = this.sim.faults.take(logEntry.method, path);
     if (fault?.kind === 'refuse') {

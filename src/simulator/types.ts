@@ -58,6 +58,8 @@ export interface RequestLogEntry {
   authenticated: boolean;
   /** The request's X-Request-ID, or the one the simulator generated. */
   requestId: string;
+  /** The request's W3C `traceparent` header, when it carried one (a traced gateway call does). */
+  traceparent?: string;
   at: number;
 }
 

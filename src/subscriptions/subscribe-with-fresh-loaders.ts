@@ -8,7 +8,13 @@
 // A subscription that completes (or whose socket closes) stops its Kazoo calls: its source stream and its executions
 // run with a session whose signal aborts then. An execution it shared with other subscribers and left unfinished
 // was cut short for them too: the next of them runs the event again with its own loaders.
-import { createSourceEventStream, execute } from 'graphql';
+//
+// Traced (the subscription runs inside its operation's recording span, server/use-tracing.ts), each event delivered has
+// a span of its own under the subscription's, around its execution, so that the Kazoo calls made for it are its
+// children; an event whose execution another subscriber already made links to that subscriber's event span.
+import { context as otelContext, trace } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
+import { createSourceEventStream, execute, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
@@ -18,8 +24,16 @@ import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
 import { isRegistrationEvent } from './registration-event.js';
 
+/** An event's execution, shared by the subscribers that ask the same; `span` is the event span it ran in. */
+interface SharedResult {
+  readonly result: Promise<ExecutionResult>;
+  readonly span: SpanContext | undefined;
+}
+
 /** Results by the feed change they were made from, then by who asked what; gone with the change. */
-const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const sharedResults = new WeakMap<object, Map<string, SharedResult>>();
+/** The instrumentation scope of event spans. */
+const TRACER_NAME = 'kazoo-graphql-gateway/subscriptions';
 /** A number per parsed document: graphql-ws operations share documents through use-graphql-ws's cache. */
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
@@ -51,6 +65,9 @@ function withSession(context: GatewayContext, session: KazooSession): GatewayCon
 export async function subscribeWithFreshLoaders(
   args: ExecutionArgs,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  // The subscription operation's span, when it is traced and recording: the parent of its event spans.
+  const traced: Context | undefined = trace.getSpan(otelContext.active())?.isRecording() === true ? otelContext.active() : undefined;
+  const eventName = `event ${getOperationAST(args.document, args.operationName)?.name?.value ?? 'subscription'}`;
   const connectionContext = args.contextValue as GatewayContext;
   // Aborted when the subscription ends, and with the connection's own signal (the socket closing).
   const subscription = childController(connectionContext.session.signal);
@@ -70,6 +87,15 @@ export async function subscribeWithFreshLoaders(
   const key = operationKey(args, context.session.token);
   let batch: unknown;
   let loaders: Loaders | undefined;
+
+  /** A span for one event delivered to this subscriber, when the subscription is traced; linked to a shared execution's. */
+  const eventSpan = (shared?: SpanContext): Span | undefined =>
+    traced === undefined
+      ? undefined
+      : trace.getTracer(TRACER_NAME).startSpan(eventName, shared === undefined ? {} : { links: [{ context: shared }] }, traced);
+  /** Runs an event's execution inside its span, which ends when the result is ready. */
+  const inSpan = (span: Span | undefined, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> =>
+    span === undefined || traced === undefined ? run() : otelContext.with(trace.setSpan(traced, span), run).finally(() => span.end());
 
   const executeEvent = (event: unknown): Promise<ExecutionResult> => {
     const eventBatch = isRegistrationEvent(event) ? event.batch : undefined;
@@ -100,20 +126,21 @@ export async function subscribeWithFreshLoaders(
         subscription.release();
         return { done: true, value: undefined };
       }
-      const origin = isRegistrationEvent(event.value) ? event.value.origin : undefined;
-      if (origin === undefined) return { done: false, value: await executeEvent(event.value) };
+      const value: unknown = event.value;
+      const origin = isRegistrationEvent(value) ? value.origin : undefined;
+      if (origin === undefined) return { done: false, value: await inSpan(eventSpan(), () => executeEvent(value)) };
       let byOperation = sharedResults.get(origin);
       if (byOperation === undefined) {
         byOperation = new Map();
         sharedResults.set(origin, byOperation);
       }
       for (;;) {
-        let shared = byOperation.get(key);
-        if (shared === undefined) {
-          shared = executeEvent(event.value);
-          byOperation.set(key, shared);
-        }
-        const result = await shared;
+        const known = byOperation.get(key);
+        const span = eventSpan(known?.span);
+        const shared = known ?? { result: inSpan(span, () => executeEvent(value)), span: span?.spanContext() };
+        if (known === undefined) byOperation.set(key, shared);
+        // A joined execution's span lasts while this subscriber waits for it.
+        const result = await (known === undefined ? shared.result : inSpan(span, () => known.result));
         // Cut short by this subscriber leaving: nobody reads it. By another: run it again, once for those left.
         if (!wasCancelled(result) || subscription.signal.aborted) return { done: false, value: result };
         if (byOperation.get(key) === shared) byOperation.delete(key);

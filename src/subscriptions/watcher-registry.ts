@@ -1,5 +1,6 @@
 // One AccountWatch per account on this gateway instance, shared by all the account's subscribers (refcounted): the
 // first subscriber starts it, the last one to leave stops it, however many clients come and go in between.
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { AccountWatch } from './account-watch.js';
 
 type AccountWatchFactory = (accountId: string, after: Promise<void>) => AccountWatch;
@@ -17,7 +18,10 @@ export class WatcherRegistry {
       entry.joined += 1;
       return entry.watch;
     }
-    const watch = this.createWatch(accountId, this.closing.get(accountId) ?? Promise.resolve());
+    // Outside the trace of the subscription that starts it: its polls serve every subscriber, for as long as any is
+    // left, and must not all become children of that one operation's span.
+    const after = this.closing.get(accountId) ?? Promise.resolve();
+    const watch = context.with(ROOT_CONTEXT, () => this.createWatch(accountId, after));
     this.watches.set(accountId, { watch, joined: 1 });
     return watch;
   }

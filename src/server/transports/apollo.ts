@@ -1,6 +1,7 @@
 // The operation pipeline over HTTP: Apollo Server parses (through the shared document registry, its
 // `documentStore`), validates and resolves the operation; this plugin then hands each operation to the pipeline's
-// three steps (operation-pipeline.ts): admit once the operation is resolved, result and settled when its answer goes.
+// steps (operation-pipeline.ts): admit once the operation is resolved, result and settled when its answer goes. Its
+// execute step is the executor's (use-compiled-execution.ts), the one place Apollo lets code run around execution.
 // Apollo runs it for each operation of a batch, with that operation's own request context.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { GatewayContext } from '../../graphql/context.js';

@@ -14,7 +14,7 @@
 // expires, with UNAUTHENTICATED); Apollo's drain cuts open ones, which clients take as a network error and retry.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, GraphQLError } from 'graphql';
+import { execute, getOperationAST, GraphQLError } from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { createHandler } from 'graphql-sse';
 import type { ExecutionPatchResult, RequestParams } from 'graphql-sse';
@@ -170,8 +170,10 @@ export function useSse(options: SseOptions): SseTransport {
         contextValue: stream.context as OperationContextOf<SubscriptionContext>,
       };
     },
+    // Both run through the pipeline's execute step (spans); contextValue is always the context onSubscribe built.
+    execute: (args: ExecutionArgs) => pipeline.execute(args.contextValue as GatewayContext, () => execute(args)),
     subscribe: async (args: ExecutionArgs) => {
-      const results = await subscribeWithFreshLoaders(args);
+      const results = await pipeline.execute(args.contextValue as GatewayContext, () => subscribeWithFreshLoaders(args));
       return Symbol.asyncIterator in results ? endingWithItsError(results) : results;
     },
     onNext: async (_context, request, result: ExecutionResult | ExecutionPatchResult) => {
