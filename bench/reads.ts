@@ -14,6 +14,7 @@
 //   `devices(first: 50)` with registration state and owner name (a listing, /registrations and the users listing:
 //   three calls). Peer: the three equivalent root fields in one operation (`accounts_by_ACCOUNT_ID_devices`,
 //   `..._registrations`, `..._users`), whose JSON the client must join itself.
+import { createHash } from 'node:crypto';
 import type { HttpTarget, LoadResult } from './load.js';
 import { runLoad } from './load.js';
 import { fixed, goalLine, table } from './report.js';
@@ -23,9 +24,9 @@ import { graphql, kazooGet } from './services.js';
 import { median, spread } from './stats.js';
 
 export type ReadName = 'device' | 'page';
-export type TargetName = 'direct' | 'hop' | 'bare' | 'baseline' | 'gateway' | 'peer';
+export type TargetName = 'direct' | 'hop' | 'bare' | 'baseline' | 'gateway' | 'trusted' | 'peer';
 export const READS: readonly ReadName[] = ['device', 'page'];
-const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'baseline', 'gateway', 'peer'];
+const TARGET_ORDER: readonly TargetName[] = ['direct', 'hop', 'bare', 'baseline', 'gateway', 'trusted', 'peer'];
 
 export const GATEWAY_DEVICE_QUERY = `query Device($accountId: ID!, $id: ID!) {
   device(accountId: $accountId, id: $id) { id kazooId name deviceType enabled macAddress ownerId sip { username method inviteFormat } }
@@ -55,6 +56,8 @@ export interface ReadSetup {
   /** The bare graphql-js floor; its url is its /graphql endpoint. */
   bare?: { url: string; pid: number } | undefined;
   gateway: { url: string; pid: number };
+  /** The same gateway asked the same reads as trusted documents (`documentId`), when it was given their manifest. */
+  trusted?: boolean | undefined;
   /** `--baseline REF`: that commit's gateway, asked the reads its own bench defined. */
   baseline?: { url: string; pid: number; ref: string; deviceQuery: string; pageQuery: string } | undefined;
   peer: { url: string; pid: number } | undefined;
@@ -72,6 +75,26 @@ function graphqlTarget(url: string, token: string, query: string, variables?: Re
     url,
     headers: { 'content-type': 'application/json', 'x-auth-token': token },
     body: JSON.stringify({ query, ...(variables === undefined ? {} : { variables }) }),
+    isSuccess: isGraphQLSuccess,
+  };
+}
+
+/** The trusted document id of a query (GraphQL over HTTP's persisted document form). */
+export function documentIdOf(query: string): string {
+  return `sha256:${createHash('sha256').update(query).digest('hex')}`;
+}
+
+/** The manifest that makes the gateway's two reads trusted documents (TRUSTED_DOCUMENTS). */
+export function benchManifest(): Record<string, string> {
+  return Object.fromEntries([GATEWAY_DEVICE_QUERY, GATEWAY_PAGE_QUERY].map((query) => [documentIdOf(query), query]));
+}
+
+function trustedTarget(url: string, token: string, query: string, variables: Record<string, unknown>): HttpTarget {
+  return {
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', 'x-auth-token': token },
+    body: JSON.stringify({ documentId: documentIdOf(query), variables }),
     isSuccess: isGraphQLSuccess,
   };
 }
@@ -102,6 +125,12 @@ export function readTargets(setup: ReadSetup): Map<TargetName, Record<ReadName, 
     });
   }
   targets.set('gateway', gatewayReads(setup.gateway.url));
+  if (setup.trusted === true) {
+    targets.set('trusted', {
+      device: trustedTarget(setup.gateway.url, token, GATEWAY_DEVICE_QUERY, { accountId, id: deviceId }),
+      page: trustedTarget(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId }),
+    });
+  }
   if (setup.peer !== undefined) {
     targets.set('peer', {
       device: graphqlTarget(setup.peer.url, token, peerDeviceQuery(accountId, deviceId)),
@@ -138,6 +167,15 @@ export async function checkTargets(setup: ReadSetup): Promise<void> {
   if (device.device?.kazooId !== deviceId) throw new Error('the gateway did not return the device');
   const page = await graphql<{ devices: { edges: unknown[] } }>(setup.gateway.url, token, GATEWAY_PAGE_QUERY, { accountId });
   if (page.devices.edges.length !== 50) throw new Error(`the gateway returned ${page.devices.edges.length} devices, not 50`);
+  if (setup.trusted === true) {
+    const trusted = await fetch(setup.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': token },
+      body: JSON.stringify({ documentId: documentIdOf(GATEWAY_DEVICE_QUERY), variables: { accountId, id: deviceId } }),
+    });
+    const body = (await trusted.json()) as { data?: { device?: { kazooId?: string } } };
+    if (body.data?.device?.kazooId !== deviceId) throw new Error('the gateway did not run the trusted device read');
+  }
   if (setup.baseline !== undefined) {
     // Its queries are its own; an answer without errors (graphql() throws on one) is what matters.
     await graphql(setup.baseline.url, token, setup.baseline.deviceQuery, { accountId, id: deviceId });
@@ -187,6 +225,8 @@ export interface Comparison {
   /** Today's gateway against `--baseline`: throughput and the gateway's own CPU time per request. */
   gatewayBaselineRpsRatio: number;
   gatewayBaselineCpuRatio: number;
+  /** A trusted document (`documentId`) against the same read sent as text, mean latency. */
+  trustedAddedMeanMs: number;
 }
 
 export interface ReadsReport {
@@ -204,6 +244,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
     bare: setup.bare === undefined ? {} : { server: setup.bare.pid, simulator: setup.simulatorPid },
     baseline: setup.baseline === undefined ? {} : { server: setup.baseline.pid, simulator: setup.simulatorPid },
     gateway: { server: setup.gateway.pid, simulator: setup.simulatorPid },
+    trusted: setup.trusted === true ? { server: setup.gateway.pid, simulator: setup.simulatorPid } : {},
     peer: setup.peer === undefined ? {} : { server: setup.peer.pid, simulator: setup.simulatorPid },
   };
   const runs = new Map<string, LoadResult[]>();
@@ -266,6 +307,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
       const gateway = cell(read, connections, 'gateway');
       const peer = cell(read, connections, 'peer');
       const baseline = cell(read, connections, 'baseline');
+      const trusted = cell(read, connections, 'trusted');
       comparisons.push({
         read,
         connections,
@@ -277,6 +319,7 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
         gatewayDirectRpsRatio: (gateway?.rps ?? Number.NaN) / (direct?.rps ?? Number.NaN),
         gatewayBaselineRpsRatio: (gateway?.rps ?? Number.NaN) / (baseline?.rps ?? Number.NaN),
         gatewayBaselineCpuRatio: (gateway?.cpuMsPerRequest.server ?? Number.NaN) / (baseline?.cpuMsPerRequest.server ?? Number.NaN),
+        trustedAddedMeanMs: (trusted?.meanMs ?? Number.NaN) - (gateway?.meanMs ?? Number.NaN),
       });
     }
   }
@@ -346,7 +389,8 @@ export async function measureReads(setup: ReadSetup, control: SimulatorControl, 
           `gateway/peer rps ratio: ${fixed(comparison.gatewayPeerRpsRatio, 2)}; gateway/direct rps ratio: ${fixed(comparison.gatewayDirectRpsRatio, 2)}` +
           (setup.baseline === undefined
             ? ''
-            : `; gateway/baseline rps ratio: ${fixed(comparison.gatewayBaselineRpsRatio, 3)}, cpu ms/req ratio: ${fixed(comparison.gatewayBaselineCpuRatio, 3)}`),
+            : `; gateway/baseline rps ratio: ${fixed(comparison.gatewayBaselineRpsRatio, 3)}, cpu ms/req ratio: ${fixed(comparison.gatewayBaselineCpuRatio, 3)}`) +
+          (setup.trusted === true ? `; trusted document - query text added mean latency: ${fixed(comparison.trustedAddedMeanMs, 3)} ms` : ''),
       );
     }
   }

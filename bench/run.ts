@@ -13,10 +13,10 @@ import { measureFanout } from './fanout.js';
 import type { FanoutReport } from './fanout.js';
 import { composePeer, ensurePeerInstalled, PeerUnavailable, startPeer } from './peer.js';
 import type { ComposedPeer, RunningPeer } from './peer.js';
-import { DEFAULT_PEER_SPEC, PROFILE_DIR, PROJECT_ROOT, RESULTS_DIR } from './paths.js';
+import { BENCH_DIR, DEFAULT_PEER_SPEC, PROFILE_DIR, PROJECT_ROOT, RESULTS_DIR } from './paths.js';
 import { startProcess, stopChildrenOnExit } from './processes.js';
 import { profileGateway } from './profile.js';
-import { checkTargets, measureReads, pickDevice } from './reads.js';
+import { benchManifest, checkTargets, measureReads, pickDevice } from './reads.js';
 import type { ReadsReport } from './reads.js';
 import { goalLine, heading, machine } from './report.js';
 import type { Goal } from './report.js';
@@ -194,7 +194,10 @@ async function main(): Promise<void> {
 async function loadParts(build: Build, peerState: PeerState, baselineBuild: BaselineBuild | undefined, goals: Goal[]): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   const simulator = await startSimulatorProcess(build);
-  const gateway = await startGatewayProcess(build, { kazooUrl: simulator.url });
+  // The reads are also trusted documents of this gateway, so the same process answers them by documentId.
+  const manifest = join(BENCH_DIR, 'trusted-documents.json');
+  writeFileSync(manifest, JSON.stringify(benchManifest()));
+  const gateway = await startGatewayProcess(build, { kazooUrl: simulator.url, env: { TRUSTED_DOCUMENTS: manifest } });
   const baseline = baselineBuild === undefined ? undefined : await startGatewayProcess(baselineBuild, { kazooUrl: simulator.url, name: 'baseline-gateway' });
   const hop = startProcess({
     name: 'hop',
@@ -229,6 +232,7 @@ async function loadParts(build: Build, peerState: PeerState, baselineBuild: Base
       hop: { url: hopUrl, pid: hop.pid },
       bare: { url: bareUrl, pid: bare.pid },
       gateway: { url: `${gateway.url}/graphql`, pid: gateway.process.pid },
+      trusted: true,
       baseline:
         baseline === undefined || baselineBuild === undefined
           ? undefined
