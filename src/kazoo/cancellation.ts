@@ -16,12 +16,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw cancelled();
 }
 
-/** `promise`, or CANCELLED as soon as `signal` aborts, whichever comes first. */
-export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** `promise`, or CANCELLED as soon as `signal` aborts, whichever comes first; `onCancel` runs when the abort wins. */
+export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined, onCancel?: () => void): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(cancelled());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
+    const onAbort = (): void => {
+      onCancel?.();
+      reject(cancelled());
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

@@ -7,7 +7,7 @@
 // is cancelled only when every caller waiting for it has gone (a caller without a signal never goes). A call carries
 // its span (call-span.ts), so that a read joining it can link to the call that was really sent.
 import type { SpanContext } from '@opentelemetry/api';
-import { cancelled } from './cancellation.js';
+import { cancelled, unlessCancelled } from './cancellation.js';
 
 interface SharedCall {
   result: Promise<unknown>;
@@ -55,23 +55,7 @@ export class InFlightReads {
     shared.waiting++;
     if (signal === undefined) return { result: shared.result as Promise<T>, joined, joinedSpan };
     const waitedFor = shared;
-    const result = new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.leave(key, waitedFor);
-        reject(cancelled());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      (waitedFor.result as Promise<T>).then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    const result = unlessCancelled(waitedFor.result as Promise<T>, signal, () => this.leave(key, waitedFor));
     return { result, joined, joinedSpan };
   }
 
