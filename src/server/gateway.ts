@@ -282,7 +282,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.allowBatchedRequests === true ? { maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE } : {}),
     context: async (request, requestId, signal) => {
       const context = createContext(client, cursors, listingSizes, tokenFromHeaders(request.headers), requestId, signal);
-      pipeline.bindCaller(context.session, { transport: 'http', rateKey: rateLimitKey(request, tokenAccepted, trustedProxyHops) });
+      // Hashed only if a hook asks (the cost rate limit, the cost extension), and then once with the request guard.
+      pipeline.bindCaller(context.session, {
+        transport: 'http',
+        get rateKey() {
+          return rateLimitKey(request, tokenAccepted, trustedProxyHops);
+        },
+      });
       return context;
     },
   });

@@ -77,6 +77,8 @@ type ConnectionParams = Record<string, unknown>;
 
 interface Connection {
   token: string;
+  /** The token's rate-limit bucket (use-rate-limit.ts tokenBucketKey): Kazoo accepted the token at connect. */
+  tokenKey: string;
   expiresAt: Date | undefined;
   /** The trace the client's connection_init continues (empty when it sent none). */
   trace: Context;
@@ -177,6 +179,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         ctx.extra.socket.once('close', () => closed.abort());
         connections.set(ctx, {
           token,
+          tokenKey,
           expiresAt: auth.jwtExpiry(token),
           trace: traceFromConnectionParams(ctx.connectionParams),
           running: new Map(),
@@ -201,7 +204,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         if (connection === undefined) return [new GraphQLError('Operation on an unacknowledged connection', { extensions: { code: 'UNAUTHENTICATED' } })];
         // Refused before admission (rate, document, operation name): metrics and logs see it as over HTTP.
         const refuse = (errors: readonly GraphQLError[]): GraphQLError[] => {
-          const caller = { transport: 'websocket', rateKey: tokenBucketKey(connection.token) } as const;
+          const caller = { transport: 'websocket', rateKey: connection.tokenKey } as const;
           options.pipeline.settled({
             caller,
             context: createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID()),
@@ -214,7 +217,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           });
           return errors.map(withoutHttp);
         };
-        const decision = options.rateLimiter?.take(tokenBucketKey(connection.token));
+        const decision = options.rateLimiter?.take(connection.tokenKey);
         if (decision !== undefined && !decision.allowed) {
           return refuse([
             new GraphQLError(`Too many operations for this token; retry in ${Math.ceil(decision.retryAfterMs / 100) / 10} s`, {
@@ -244,7 +247,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         );
         const admitted: PipelineOperation = {
           // Kazoo accepted the token when the socket connected: its own bucket.
-          caller: { transport: 'websocket', rateKey: tokenBucketKey(connection.token) },
+          caller: { transport: 'websocket', rateKey: connection.tokenKey },
           context,
           document,
           operation,

@@ -69,14 +69,21 @@ export function tokenBucketKey(token: string): string {
   return `${TOKEN_KEY_PREFIX}${createHash('sha256').update(token).digest('base64url')}`;
 }
 
+/** Each request's key, once: the request guard and the operation's caller (cost rate limit) both ask for it. */
+const keysByRequest = new WeakMap<IncomingMessage, string>();
+
 export function rateLimitKey(
   request: IncomingMessage,
   tokenAccepted: (token: string) => boolean,
   trustedProxyHops = 0,
 ): string {
-  const token = tokenFromHeaders(request.headers);
-  if (token !== undefined && tokenAccepted(token)) return tokenBucketKey(token);
-  return `address:${clientAddress(request, trustedProxyHops)}`;
+  let key = keysByRequest.get(request);
+  if (key === undefined) {
+    const token = tokenFromHeaders(request.headers);
+    key = token !== undefined && tokenAccepted(token) ? tokenBucketKey(token) : `address:${clientAddress(request, trustedProxyHops)}`;
+    keysByRequest.set(request, key);
+  }
+  return key;
 }
 
 /**
