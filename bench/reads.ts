@@ -14,7 +14,7 @@
 //   `devices(first: 50)` with registration state and owner name (a listing, /registrations and the users listing:
 //   three calls). Peer: the three equivalent root fields in one operation (`accounts_by_ACCOUNT_ID_devices`,
 //   `..._registrations`, `..._users`), whose JSON the client must join itself.
-import { createHash } from 'node:crypto';
+import { queryHash } from '../src/server/document-registry.js';
 import type { HttpTarget, LoadResult } from './load.js';
 import { runLoad } from './load.js';
 import { fixed, goalLine, table } from './report.js';
@@ -79,9 +79,9 @@ function graphqlTarget(url: string, token: string, query: string, variables?: Re
   };
 }
 
-/** The trusted document id of a query (GraphQL over HTTP's persisted document form). */
+/** The trusted document id of a query (GraphQL over HTTP's persisted document form), by the gateway's own hash. */
 export function documentIdOf(query: string): string {
-  return `sha256:${createHash('sha256').update(query).digest('hex')}`;
+  return `sha256:${queryHash(query)}`;
 }
 
 /** The manifest that makes the gateway's two reads trusted documents (TRUSTED_DOCUMENTS). */

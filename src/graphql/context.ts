@@ -55,3 +55,12 @@ export function tokenFromHeaders(headers: HeaderValues): string | undefined {
   if (direct) return direct;
   return /^Bearer\s+(.+)$/i.exec(first('authorization') ?? '')?.[1]?.trim() || undefined;
 }
+
+/** `context` with another session, and loaders of that session, made on first use as createContext makes them. */
+export function withSession<Context extends GatewayContext>(context: Context, session: KazooSession): Context {
+  let loaders: Loaders | undefined;
+  return Object.create(context, {
+    session: { value: session },
+    loaders: { get: () => (loaders ??= createLoaders(session, context.listingSizes)) },
+  }) as Context;
+}

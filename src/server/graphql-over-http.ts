@@ -7,6 +7,7 @@ import { HeaderMap } from '@apollo/server';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
+import { isRecord } from '../kazoo/client.js';
 import type { DocumentRegistry } from './document-registry.js';
 
 interface GraphQLOverHttpOptions {
@@ -65,7 +66,6 @@ function sendRequestError(response: ServerResponse, error: GraphQLError): void {
   sendJsonError(response, status, String(error.extensions.code), error.message);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** One POST operation with the text its `documentId` names in place of the id; or why it may not run. */
 function resolvePosted(operation: unknown, documents: GraphQLOverHttpOptions['documents']): { operation: unknown } | { error: GraphQLError } {

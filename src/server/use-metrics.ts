@@ -137,10 +137,11 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
   });
 
   const operationNames = new Set<string>();
-  const boundedName = (fullName: string, mayAdd: boolean): string => {
+  /** `mayAdd` is asked only for a name not tracked yet while there is room (it hashes the token). */
+  const boundedName = (fullName: string, mayAdd: () => boolean): string => {
     const name = fullName.slice(0, 100);
     if (operationNames.has(name)) return name;
-    if (!mayAdd || operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
+    if (operationNames.size >= MAX_OPERATION_NAMES || !mayAdd()) return '(other)';
     operationNames.add(name);
     return name;
   };
@@ -184,7 +185,7 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
       name: 'metrics',
       settled(settled) {
         const { name, type, outcome } = operationOutcome(settled.operation, settled.errorCodes);
-        const operation = boundedName(name, mayAddName(settled.context));
+        const operation = boundedName(name, () => mayAddName(settled.context));
         const { transport } = settled.caller;
         operations.inc({ operation, type, outcome, transport });
         operationDuration.observe({ operation, type, transport }, settled.durationMs / 1000);

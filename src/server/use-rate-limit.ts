@@ -9,9 +9,9 @@
 // Behind proxies the socket's address is the nearest proxy's: `trustedProxyHops` says how many proxies in front of
 // the gateway append to X-Forwarded-For, and the client is the address the farthest trusted one saw. Entries beyond
 // those hops were written by the client itself and are never believed.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenFromHeaders } from '../graphql/context.js';
+import { tokenHash } from '../kazoo/token.js';
 
 export interface RateLimitOptions {
   /** Sustained requests per second per token. */
@@ -66,7 +66,7 @@ export interface RateLimiter {
 
 /** The bucket of a token Kazoo accepted (a WebSocket connection's, checked with token_auth when it connected). */
 export function tokenBucketKey(token: string): string {
-  return `${TOKEN_KEY_PREFIX}${createHash('sha256').update(token).digest('base64url')}`;
+  return `${TOKEN_KEY_PREFIX}${tokenHash(token)}`;
 }
 
 /** Each request's key, once: the request guard and the operation's caller (cost rate limit) both ask for it. */

@@ -16,10 +16,10 @@ import { context as otelContext, trace } from '@opentelemetry/api';
 import type { Context, Span, SpanContext } from '@opentelemetry/api';
 import { createSourceEventStream, execute, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
+import { withSession } from '../graphql/context.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { childController } from '../kazoo/cancellation.js';
-import type { KazooSession } from '../kazoo/session.js';
 import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
 import { isRegistrationEvent } from './registration-event.js';
@@ -51,15 +51,6 @@ function operationKey(args: ExecutionArgs, token: string | undefined): string {
 /** An execution cut short because the subscriber that ran it left: its results are not to be shared. */
 function wasCancelled(result: ExecutionResult): boolean {
   return result.errors?.some((error) => error.extensions?.code === 'CANCELLED') === true;
-}
-
-/** `context` with another session, and loaders of that session (made on first use, as createContext does). */
-function withSession(context: GatewayContext, session: KazooSession): GatewayContext {
-  let loaders: Loaders | undefined;
-  return Object.create(context, {
-    session: { value: session },
-    loaders: { get: () => (loaders ??= createLoaders(session, context.listingSizes)) },
-  }) as GatewayContext;
 }
 
 export async function subscribeWithFreshLoaders(

@@ -1,14 +1,11 @@
 // `extensions.cost` on every answer, as Shopify's API carries it: the Kazoo calls the cost model estimated for the
 // operation (the number it was admitted with), the budget, and the token's cost rate-limit standing, in Kazoo calls,
 // when there is one.
-import { getOperationAST, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGatewaySchema } from '../../src/graphql/schema.js';
-import { analyseOperation } from '../../src/server/operation-cost.js';
+import { estimatedCalls as estimate } from '../helpers/cost.js';
 import { errorCodes, startHarness } from '../helpers/harness.js';
 import type { GraphQLResult, Harness } from '../helpers/harness.js';
 
-const schema = buildGatewaySchema();
 const MAX_COST = 400;
 const BURST = 30;
 /** Slow enough that no Kazoo call is given back while the test runs: each one shows in the standing. */
@@ -34,13 +31,6 @@ interface Cost {
 
 function costOf(result: GraphQLResult<unknown>): Cost | undefined {
   return (result as { extensions?: { cost?: Cost } }).extensions?.cost;
-}
-
-function estimate(query: string, variables: Record<string, unknown>): number {
-  const document = parse(query);
-  const operation = getOperationAST(document);
-  if (operation == null) throw new Error('no operation');
-  return analyseOperation(schema, document, operation, variables).cost;
 }
 
 describe('extensions.cost', () => {

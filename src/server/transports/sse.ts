@@ -192,7 +192,11 @@ export function useSse(options: SseOptions): SseTransport {
    * What the WebSocket checks before its first operation, checked before any stream: the client's connections, then
    * its token, with Kazoo. The token Kazoo accepted, or undefined once the request is answered with a refusal.
    */
-  const acceptedToken = async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<string | undefined> => {
+  const acceptedToken = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+  ): Promise<{ token: string; tokenKey: string } | undefined> => {
     const address = clientAddress(request, options.trustedProxyHops);
     if (byAddress.atCap(address)) {
       sendJsonError(response, 429, 'TOO_MANY_CONNECTIONS', `This address already holds ${byAddress.cap} connections; close one first`);
@@ -221,7 +225,7 @@ export function useSse(options: SseOptions): SseTransport {
       return undefined;
     }
     byToken.hold(tokenKey, response);
-    return token;
+    return { token, tokenKey };
   };
 
   const handle: SseTransport['handle'] = async (request, response, requestId) => {
@@ -239,8 +243,9 @@ export function useSse(options: SseOptions): SseTransport {
       sendJsonError(response, 406, 'NOT_ACCEPTABLE', hint);
       return;
     }
-    const token = await acceptedToken(request, response, requestId);
-    if (token === undefined) return;
+    const accepted = await acceptedToken(request, response, requestId);
+    if (accepted === undefined) return;
+    const { token, tokenKey } = accepted;
     let body: string | null = null;
     if (request.method === 'POST') {
       try {
@@ -259,7 +264,7 @@ export function useSse(options: SseOptions): SseTransport {
     const stream: EventStream = {
       response,
       // Kazoo has just accepted the token: its own bucket.
-      caller: { transport: 'sse', rateKey: tokenBucketKey(token) },
+      caller: { transport: 'sse', rateKey: tokenKey },
       context: Object.assign(createContext(client, options.cursors, options.listingSizes, token, requestId, closed.signal), {
         registrations: options.registrations,
         connection: { expiresAt: auth.jwtExpiry(token), close: () => cut(stream) },

@@ -15,8 +15,8 @@ const STATE_LABELS: Record<RowState, string> = {
 
 /** What each count counts, as registrationSummary does: registered and unregistered add up to every device. */
 const COUNT_TITLES: Record<DeviceState, string> = {
-  registered: 'Devices registered now, disabled ones included. Click to show only them.',
-  unregistered: 'Devices not registered now, disabled ones included. Click to show only them.',
+  registered: 'Enabled devices registered now. Click to show only them.',
+  unregistered: 'Enabled devices not registered now. Click to show only them.',
   disabled: 'Disabled devices, registered or not. Click to show only them.',
 };
 
