@@ -4,6 +4,7 @@
 // model reads).
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
+import type { CancelSignal } from '../kazoo/cancellation.js';
 import type { KazooSession } from '../kazoo/session.js';
 import { createLoaders } from '../loaders/index.js';
 import type { ListingSizes, Loaders } from '../loaders/index.js';
@@ -23,7 +24,7 @@ export function createContext(
   token: string | undefined,
   requestId?: string,
   /** Aborts when the client went away: its Kazoo calls then stop (src/kazoo/cancellation.ts). */
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): GatewayContext {
   const session: KazooSession = { client, token, requestId: requestId ?? randomUUID(), signal };
   let loaders: Loaders | undefined;

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { RateLimitBackoff } from './backoff.js';
 import { CallSpan } from './call-span.js';
-import { isCancelled, throwIfCancelled, unlessCancelled } from './cancellation.js';
+import { deadlineAfter, isCancelled, throwIfCancelled, unlessCancelled } from './cancellation.js';
+import type { CancelSignal } from './cancellation.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js';
 import { InFlightReads } from './coalesce.js';
@@ -64,7 +65,7 @@ export interface KazooRequest {
    * coalesced read. A read in flight is aborted too; a call sent once is not, once sent: cutting a write off halfway
    * would leave nobody knowing whether Kazoo applied it, where letting it finish applies it as the caller asked.
    */
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
 }
 
 /** What the client reports for each attempt, for metrics and logs. Carries no token and no body. */
@@ -95,7 +96,7 @@ export interface KazooClientOptions {
    * Waits out back-offs and retry delays. Default: a timer. It may settle early when `signal` aborts; the client
    * stops waiting then whatever it does.
    */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
   /** How long a 2xx answer vouches for a token in `tokenVerdict` (never past a JWT's `exp`). Default 5 minutes. */
   acceptedTtlMs?: number;
   /** After Kazoo answers 401 for a token, calls with it are refused locally for this long. Default 30 s. */
@@ -350,7 +351,7 @@ export class KazooClient {
   }
 
   /** Sleeps, or fails with CANCELLED the moment the caller goes away. */
-  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  private pause(ms: number, signal: CancelSignal | undefined): Promise<void> {
     return unlessCancelled(this.options.sleep(ms, signal), signal);
   }
 
@@ -372,7 +373,8 @@ export class KazooClient {
     span?.inject(headers);
     if (request.token !== undefined) headers['x-auth-token'] = request.token;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
-    return exchange(
+    const timeout = deadlineAfter(Math.max(1, deadline - this.options.now()));
+    const exchanged = exchange(
       this.pool,
       {
         path: this.pathPrefix + request.path + queryString(request.query),
@@ -380,9 +382,11 @@ export class KazooClient {
         headers,
         body: request.body ?? null,
       },
-      AbortSignal.timeout(Math.max(1, deadline - this.options.now())),
+      timeout.signal,
       request.retryable ? request.signal : undefined,
     );
+    exchanged.then(timeout.clear, timeout.clear);
+    return exchanged;
   }
 
   /** Remembers what Kazoo's answer says about the token, so that known answers are not asked for again. */
@@ -406,7 +410,7 @@ export class KazooClient {
    * wait that would leave too little of the deadline is RATE_LIMITED at once; the random part is cut short rather
    * than make it so.
    */
-  private async waitForBackoff(key: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  private async waitForBackoff(key: string, deadline: number, signal: CancelSignal | undefined): Promise<void> {
     const remainingMs = this.backoff.remainingMs(key);
     if (remainingMs === 0) return;
     const latest = deadline - this.callReserveMs - this.options.now();
@@ -456,7 +460,7 @@ function queryString(query: KazooRequest['query']): string {
   return encoded === '' ? '' : `?${encoded}`;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done(): void {

@@ -7,13 +7,14 @@
 // is cancelled only when every caller waiting for it has gone (a caller without a signal never goes). A call carries
 // its span (call-span.ts), so that a read joining it can link to the call that was really sent.
 import type { SpanContext } from '@opentelemetry/api';
-import { cancelled, unlessCancelled } from './cancellation.js';
+import { Cancellation, cancelled, unlessCancelled } from './cancellation.js';
+import type { CancelSignal } from './cancellation.js';
 
 interface SharedCall {
   result: Promise<unknown>;
   readonly span: SpanContext | undefined;
   /** Aborts the shared call; given to it as its signal. */
-  controller: AbortController;
+  controller: Cancellation;
   /** Callers still waiting for it. */
   waiting: number;
 }
@@ -32,8 +33,8 @@ export class InFlightReads {
    */
   run<T>(
     key: string,
-    signal: AbortSignal | undefined,
-    call: (signal: AbortSignal) => Promise<T>,
+    signal: CancelSignal | undefined,
+    call: (signal: CancelSignal) => Promise<T>,
     span?: SpanContext,
   ): { result: Promise<T>; joined: boolean; joinedSpan: SpanContext | undefined } {
     if (signal?.aborted === true) return { result: Promise.reject(cancelled()), joined: false, joinedSpan: undefined };
@@ -41,8 +42,8 @@ export class InFlightReads {
     const joined = shared !== undefined;
     const joinedSpan = shared?.span;
     if (shared === undefined) {
-      const controller = new AbortController();
-      const started: SharedCall = { result: call(controller.signal), span, controller, waiting: 0 };
+      const controller = new Cancellation();
+      const started: SharedCall = { result: call(controller), span, controller, waiting: 0 };
       started.result
         .finally(() => {
           if (this.inFlight.get(key) === started) this.inFlight.delete(key);

@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { cancelled } from './cancellation.js';
+import type { CancelSignal } from './cancellation.js';
 
 export interface CrossbarResponse {
   status: number;
@@ -71,8 +72,8 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 export function exchange(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
-  deadline: AbortSignal,
-  cancel?: AbortSignal,
+  deadline: CancelSignal,
+  cancel?: CancelSignal,
 ): Promise<CrossbarResponse> {
   return new Promise((resolve, reject) => {
     let sent = false;
@@ -96,8 +97,9 @@ export function exchange(
       else reject(error);
     };
     // Before the request starts (queued for a connection) there is nothing to abort yet: it is aborted as it starts.
+    const deadlineError = (): Error => (deadline.reason instanceof Error ? deadline.reason : new Error('The deadline passed'));
     const onDeadline = (): void => {
-      controller?.abort(deadline.reason);
+      controller?.abort(deadlineError());
       fail(deadline.reason);
     };
     const onCancel = (): void => {
@@ -121,7 +123,7 @@ export function exchange(
       onRequestStart(started) {
         controller = started;
         if (settled) {
-          started.abort(deadline.reason);
+          started.abort(deadlineError());
           return;
         }
         sent = true;

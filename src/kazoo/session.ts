@@ -2,6 +2,7 @@
 // caller can go away (an HTTP request, a subscription), the signal that says it did (cancellation.ts).
 // Resource modules take a session first, like Crossbar's modules take a context.
 import type { KazooClient, KazooEnvelope, KazooRequest } from './client.js';
+import type { CancelSignal } from './cancellation.js';
 import { KazooError } from './errors.js';
 
 export interface KazooSession {
@@ -11,7 +12,7 @@ export interface KazooSession {
   /** Propagated to Kazoo as X-Request-ID so a request can be followed across both logs. */
   readonly requestId?: string | undefined;
   /** Aborts when the caller went away: every call made with the session then stops with CANCELLED. */
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: CancelSignal | undefined;
 }
 
 /**

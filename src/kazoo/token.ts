@@ -13,7 +13,14 @@ const MAX_TOKEN_LENGTH = 8_192;
  * make the HTTP layer fail in ways that look like Kazoo failing.
  */
 export function isSendableToken(token: unknown): token is string {
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return false;
+  if (typeof token !== 'string') return false;
+  const facts = factsOf(token);
+  facts.sendable ??= hasSendableForm(token);
+  return facts.sendable;
+}
+
+function hasSendableForm(token: string): boolean {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return false;
   for (let index = 0; index < token.length; index++) {
     const code = token.charCodeAt(index);
     if (code < 0x21 || code > 0x7e) return false;
@@ -21,9 +28,31 @@ export function isSendableToken(token: unknown): token is string {
   return true;
 }
 
+/**
+ * What was worked out about the token seen last. One request makes several Kazoo calls, and each asks about its token
+ * (its form, its hash for the verdicts, its claims for expiry and account): answered once per token instead of once
+ * per question. One slot: it holds the token in use, never a collection of tokens.
+ */
+interface TokenFacts {
+  readonly token: string;
+  sendable?: boolean;
+  hash?: string;
+  /** null: not a JWT, or claims that are not an object. */
+  claims?: Record<string, unknown> | null;
+}
+
+let lastFacts: TokenFacts | undefined;
+
+function factsOf(token: string): TokenFacts {
+  if (lastFacts === undefined || lastFacts.token !== token) lastFacts = { token };
+  return lastFacts;
+}
+
 /** SHA-256 of the token: the key of everything the client remembers about a token. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  const facts = factsOf(token);
+  facts.hash ??= createHash('sha256').update(token).digest('base64url');
+  return facts.hash;
 }
 
 /** Reads `exp` from a JWT without verifying it: the gateway only reports it, Kazoo remains the judge. */
@@ -39,6 +68,12 @@ export function jwtAccountId(token: string): string | undefined {
 }
 
 function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const facts = factsOf(token);
+  if (facts.claims === undefined) facts.claims = decodeClaims(token) ?? null;
+  return facts.claims ?? undefined;
+}
+
+function decodeClaims(token: string): Record<string, unknown> | undefined {
   const payload = token.split('.')[1];
   if (payload === undefined) return undefined;
   try {

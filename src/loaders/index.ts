@@ -84,31 +84,75 @@ export const LOADER_READS: Readonly<Record<keyof Loaders, LoaderReads>> = {
   registrations: { per: 'account', reads: 'one' },
 };
 
-/** `listingSizes`: the process's learned listing sizes, which every whole listing read here updates. */
+/**
+ * `listingSizes`: the process's learned listing sizes, which every whole listing read here updates. Each loader is
+ * made when a resolver first asks for it: most requests use one or two of them.
+ */
 export function createLoaders(session: KazooSession, listingSizes: ListingSizes): Loaders {
-  const device = deviceDocumentLoader(session);
-  const user = userDocumentLoader(session);
-  const deviceListing = listingLoader(session, devices.listAllSummaries, { listing: 'devices', learned: listingSizes });
-  const userListing = listingLoader(session, users.listAllSummaries, { listing: 'users', learned: listingSizes });
-  return {
-    account: new DataLoader<string, KazooAccount>((accountIds) =>
+  return new RequestLoaders(session, listingSizes);
+}
+
+class RequestLoaders implements Loaders {
+  #account?: Loaders['account'];
+  #device?: Loaders['device'];
+  #deviceListing?: Loaders['deviceListing'];
+  #deviceSummary?: Loaders['deviceSummary'];
+  #user?: Loaders['user'];
+  #userListing?: Loaders['userListing'];
+  #userSummary?: Loaders['userSummary'];
+  #userDevices?: Loaders['userDevices'];
+  #registrations?: Loaders['registrations'];
+
+  constructor(
+    private readonly session: KazooSession,
+    private readonly listingSizes: ListingSizes,
+  ) {}
+
+  get account(): Loaders['account'] {
+    const { session } = this;
+    return (this.#account ??= new DataLoader<string, KazooAccount>((accountIds) =>
       Promise.all(accountIds.map((accountId) => accounts.get(session, accountId).catch(asError))),
-    ),
-    device,
-    deviceListing,
-    deviceSummary: summaryLoader(deviceListing, device),
-    user,
-    userListing,
-    userSummary: summaryLoader(userListing, user),
-    // A few at a time, like documents: a page of users asking for their devices is one call per user.
-    userDevices: new DataLoader<DocumentKey, KazooUserDeviceSummary[]>((keys) =>
+    ));
+  }
+
+  get device(): Loaders['device'] {
+    return (this.#device ??= deviceDocumentLoader(this.session));
+  }
+
+  get deviceListing(): Loaders['deviceListing'] {
+    return (this.#deviceListing ??= listingLoader(this.session, devices.listAllSummaries, { listing: 'devices', learned: this.listingSizes }));
+  }
+
+  get deviceSummary(): Loaders['deviceSummary'] {
+    return (this.#deviceSummary ??= summaryLoader(this.deviceListing, this.device));
+  }
+
+  get user(): Loaders['user'] {
+    return (this.#user ??= userDocumentLoader(this.session));
+  }
+
+  get userListing(): Loaders['userListing'] {
+    return (this.#userListing ??= listingLoader(this.session, users.listAllSummaries, { listing: 'users', learned: this.listingSizes }));
+  }
+
+  get userSummary(): Loaders['userSummary'] {
+    return (this.#userSummary ??= summaryLoader(this.userListing, this.user));
+  }
+
+  /** A few at a time, like documents: a page of users asking for their devices is one call per user. */
+  get userDevices(): Loaders['userDevices'] {
+    const { session } = this;
+    return (this.#userDevices ??= new DataLoader<DocumentKey, KazooUserDeviceSummary[]>((keys) =>
       mapConcurrently(keys, UPSTREAM_CONCURRENCY, (key) => {
         const { accountId, id } = splitDocumentKey(key);
         return users.devices(session, accountId, id).catch(asError);
       }),
-    ),
-    registrations: registrationIndexLoader(session),
-  };
+    ));
+  }
+
+  get registrations(): Loaders['registrations'] {
+    return (this.#registrations ??= registrationIndexLoader(this.session));
+  }
 }
 
 /**

@@ -7,13 +7,15 @@ import { HeaderMap } from '@apollo/server';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../graphql/context.js';
+import { Cancellation } from '../kazoo/cancellation.js';
+import type { CancelSignal } from '../kazoo/cancellation.js';
 import { isRecord } from '../kazoo/client.js';
 import type { DocumentRegistry } from './document-registry.js';
 
 interface GraphQLOverHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   /** `signal` aborts when the client goes away before its response is sent. */
-  context: (request: IncomingMessage, requestId: string, signal: AbortSignal) => Promise<GatewayContext>;
+  context: (request: IncomingMessage, requestId: string, signal: CancelSignal) => Promise<GatewayContext>;
   maxBodyBytes: number;
   /** Most operations in one batched POST (a JSON array), when Apollo is set to accept batches. */
   maxBatchSize?: number;
@@ -148,7 +150,7 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
     const url = request.url ?? '/';
     const searchStart = url.indexOf('?');
     // A client that disconnects before its answer is sent cancels the operation's Kazoo calls.
-    const clientGone = new AbortController();
+    const clientGone = new Cancellation();
     response.once('close', () => {
       if (!response.writableFinished) clientGone.abort();
     });
@@ -164,7 +166,7 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions) {
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
-      context: () => options.context(request, requestId, clientGone.signal),
+      context: () => options.context(request, requestId, clientGone),
     });
     // Answers depend on the caller's token: no cache may keep them (Apollo's cache-control plugin is off).
     response.setHeader('cache-control', 'no-store');
