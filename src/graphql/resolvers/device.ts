@@ -15,24 +15,28 @@ async function read(device: DeviceRef, key: string, context: GatewayContext): Pr
   return device.read(key, context);
 }
 
-/** `map` applied to a value at hand at once, or to a promised one when it arrives. */
-function whenReady<T, R>(value: T | Promise<T>, map: (ready: T) => R | Promise<R>): R | Promise<R> {
+/**
+ * A key of the device, mapped; synchronous when the listing row or document at hand holds it. A promise per scalar
+ * field made a page of devices measurably slower under load (BENCHMARKS.md), and so did a closure per field: the
+ * maps below are made once, not per edge.
+ */
+function readAs<T>(device: DeviceRef, key: string, context: GatewayContext, map: (value: unknown) => T): T | Promise<T> {
+  const value = device.read(key, context);
   return value instanceof Promise ? value.then(map) : map(value);
 }
 
-/**
- * A key of the device, mapped; synchronous when the listing row or document at hand holds it. A promise per scalar
- * field made a page of devices measurably slower under load (BENCHMARKS.md).
- */
-function readAs<T>(device: DeviceRef, key: string, context: GatewayContext, map: (value: unknown) => T): T | Promise<T> {
-  return whenReady(device.read(key, context), map);
-}
+const nameOf = (name: unknown): string => String(name ?? '');
+// Kazoo's schema default.
+const enabledOf = (enabled: unknown): boolean => enabled !== false;
+const ownerIdOf = (ownerId: unknown): string | null => (typeof ownerId === 'string' && ownerId !== '' ? ownerId : null);
+// The listing reports "" for a device without a MAC; the document has no key. Both mean none.
+const macOf = (mac: unknown): string | null => (typeof mac === 'string' && mac !== '' ? mac : null);
 
 function ownerOf(accountId: string, ownerId: unknown, context: GatewayContext): UserRef | null | Promise<UserRef | null> {
   if (!isKazooId(ownerId)) return null;
-  return whenReady(context.loaders.userSummary.loadSettled(documentKey(accountId, ownerId)), (summary) =>
-    summary === null ? null : UserRef.fromSummary(accountId, summary),
-  );
+  const summary = context.loaders.userSummary.loadSettled(documentKey(accountId, ownerId));
+  if (summary instanceof Promise) return summary.then((found) => (found === null ? null : UserRef.fromSummary(accountId, found)));
+  return summary === null ? null : UserRef.fromSummary(accountId, summary);
 }
 
 export const Device: DeviceResolvers = {
@@ -40,23 +44,34 @@ export const Device: DeviceResolvers = {
   kazooId: (device) => device.id,
   accountId: (device) => device.accountId,
   account: (device) => accountModel(device.accountId),
-  name: (device, _args, context) => readAs(device, 'name', context, (name) => String(name ?? '')),
+  name: (device, _args, context) => readAs(device, 'name', context, nameOf),
   // Kazoo's own listing view counts a device without a type as a SIP device. The enum's internal values are Kazoo's
   // types (device-types.ts), where codegen types enum results by name.
-  deviceType: (device, _args, context, info) =>
-    readAs(device, 'device_type', context, (stored) => deviceTypeOf(info.schema, kazooDeviceType(stored)) as never),
+  deviceType: (device, _args, context, info) => {
+    const stored = device.read('device_type', context);
+    return (
+      stored instanceof Promise
+        ? stored.then((ready) => deviceTypeOf(info.schema, kazooDeviceType(ready)))
+        : deviceTypeOf(info.schema, kazooDeviceType(stored))
+    ) as never;
+  },
   kazooDeviceType: (device, _args, context) => readAs(device, 'device_type', context, kazooDeviceType),
-  // Kazoo's schema default.
-  enabled: (device, _args, context) => readAs(device, 'enabled', context, (enabled) => enabled !== false),
-  ownerId: (device, _args, context) =>
-    readAs(device, 'owner_id', context, (ownerId) => (typeof ownerId === 'string' && ownerId !== '' ? ownerId : null)),
-  // The listing reports "" for a device without a MAC; the document has no key. Both mean none.
-  macAddress: (device, _args, context) =>
-    readAs(device, 'mac_address', context, (mac) => (typeof mac === 'string' && mac !== '' ? mac : null)),
+  enabled: (device, _args, context) => readAs(device, 'enabled', context, enabledOf),
+  ownerId: (device, _args, context) => readAs(device, 'owner_id', context, ownerIdOf),
+  macAddress: (device, _args, context) => readAs(device, 'mac_address', context, macOf),
   // Both answer at once when the root resolver fetched owners and registrations for the page (resolvers/query.ts).
-  owner: (device, _args, context) => whenReady(device.read('owner_id', context), (ownerId) => ownerOf(device.accountId, ownerId, context)),
-  registration: (device, _args, context) =>
-    whenReady(context.loaders.registrations.loadSettled(device.accountId), (index) => registrationOf(device.accountId, device.id, index)),
+  owner: (device, _args, context) => {
+    const ownerId = device.read('owner_id', context);
+    return ownerId instanceof Promise
+      ? ownerId.then((ready) => ownerOf(device.accountId, ready, context))
+      : ownerOf(device.accountId, ownerId, context);
+  },
+  registration: (device, _args, context) => {
+    const index = context.loaders.registrations.loadSettled(device.accountId);
+    return index instanceof Promise
+      ? index.then((ready) => registrationOf(device.accountId, device.id, ready))
+      : registrationOf(device.accountId, device.id, index);
+  },
   outboundFlags: async (device, _args, context) => {
     const flags = await read(device, 'outbound_flags', context);
     if (Array.isArray(flags)) return flags.map(String);

@@ -11,6 +11,14 @@ export function joinNames(names: readonly unknown[]): string | null {
   return parts.length === 0 ? null : parts.join(' ');
 }
 
+/** joinNames of two names, without the arrays: it runs for every owner on a page of devices. */
+function fullNameOf(first: unknown, last: unknown): string | null {
+  const hasFirst = typeof first === 'string' && first !== '';
+  const hasLast = typeof last === 'string' && last !== '';
+  if (hasFirst && hasLast) return `${first} ${last}`;
+  return hasFirst ? first : hasLast ? last : null;
+}
+
 export const User: UserResolvers = {
   id: (user) => globalId('User', user.accountId, user.id),
   kazooId: (user) => user.id,
@@ -20,7 +28,7 @@ export const User: UserResolvers = {
   fullName: (user, _args, context) => {
     const first = user.read('first_name', context);
     const last = user.read('last_name', context);
-    return first instanceof Promise || last instanceof Promise ? Promise.all([first, last]).then(joinNames) : joinNames([first, last]);
+    return first instanceof Promise || last instanceof Promise ? Promise.all([first, last]).then(joinNames) : fullNameOf(first, last);
   },
   devices: async (user, _args, context) => {
     const rows = await context.loaders.userDevices.load(documentKey(user.accountId, user.id));
