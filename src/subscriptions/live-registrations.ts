@@ -1,11 +1,11 @@
 // The live registrations service of a gateway instance: it turns a registrationChanged subscription into a stream of
-// events, sharing one AccountWatch per account between subscribers, over Redis when REDIS_URL is set (several
-// instances, one poller per account among them) or in memory otherwise. Gateway.close() closes it: watchers stop,
-// leases are released, Redis connections end.
+// events, sharing one TopicWatch of the registrations topic per account between subscribers, over Redis when
+// REDIS_URL is set (several instances, one reader per account among them) or in memory otherwise. Gateway.close()
+// closes it: watches stop, leases are released, Redis connections end.
 import type { KazooClient } from '../kazoo/client.js';
 import { KazooError } from '../kazoo/errors.js';
 import type { Logger } from '../logger.js';
-import { AccountWatch } from './account-watch.js';
+import type { LiveBus } from './bus.js';
 import type { Clock } from './clock.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
@@ -13,14 +13,16 @@ import {
   DEFAULT_REGISTRATION_POLL_MS,
   DEFAULT_SUBSCRIPTION_QUEUE_SIZE,
 } from './defaults.js';
-import type { RegistrationFeed } from './feed.js';
-import { MemoryFeed } from './memory-feed.js';
-import { RedisFeed } from './redis-feed.js';
+import { MemoryBus } from './memory-bus.js';
+import { RedisBus } from './redis-bus.js';
+import type { RegisteredDevices, RegistrationChange } from './registration-diff.js';
 import type { RegistrationEventModel } from './registration-event.js';
 import { RegistrationSubscriber } from './registration-subscriber.js';
 import type { SubscriberRequest } from './registration-subscriber.js';
 import { ServiceCredential } from './service-credential.js';
 import type { ServiceLogin } from './service-credential.js';
+import { registrationsTopic } from './registrations-topic.js';
+import { TopicWatch } from './topic-watch.js';
 import { WatcherRegistry } from './watcher-registry.js';
 
 export interface LiveRegistrationsSettings {
@@ -49,8 +51,8 @@ interface LiveRegistrationsStats {
 }
 
 export class LiveRegistrations {
-  private readonly feed: RegistrationFeed;
-  private readonly registry: WatcherRegistry;
+  private readonly bus: LiveBus;
+  private readonly registry: WatcherRegistry<TopicWatch<RegisteredDevices, RegistrationChange>>;
   private readonly queueSize: number;
   private readonly snapshotRecheckMs: number;
   private readonly logger: Logger;
@@ -64,10 +66,10 @@ export class LiveRegistrations {
     this.logger = logger.child({ component: 'live-registrations' });
     this.queueSize = settings.queueSize ?? DEFAULT_SUBSCRIPTION_QUEUE_SIZE;
     this.snapshotRecheckMs = Math.max(pollMs, Math.floor(leaseMs / 3));
-    this.feed =
+    this.bus =
       settings.redis === undefined
-        ? new MemoryFeed()
-        : new RedisFeed({
+        ? new MemoryBus()
+        : new RedisBus({
             url: settings.redis.url,
             keyPrefix: settings.redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX,
             leaseMs,
@@ -75,14 +77,15 @@ export class LiveRegistrations {
           });
     const service =
       settings.serviceLogin === undefined ? undefined : new ServiceCredential(client, settings.serviceLogin, this.logger);
-    const feed = this.feed;
+    const bus = this.bus;
     const log = this.logger;
     this.registry = new WatcherRegistry(
       (accountId, after) =>
-        new AccountWatch({
+        new TopicWatch({
+          topic: registrationsTopic,
           accountId,
           client,
-          feed,
+          bus,
           service,
           pollMs,
           leaseMs,
@@ -135,7 +138,7 @@ export class LiveRegistrations {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.registry.close();
-      await this.feed.close();
+      await this.bus.close();
     })();
     return this.closing;
   }

@@ -11,8 +11,12 @@ import type { KazooRegistration } from '../kazoo/types.js';
  */
 export type RegisteredDevices = Readonly<Record<string, KazooRegistration | null>>;
 
+/** What happened to a device's registration, as `RegistrationEvent.kind` reports it. */
+export type RegistrationChangeKind = 'REGISTERED' | 'UNREGISTERED' | 'CONTACT_CHANGED';
+
 export interface RegistrationChange {
   deviceId: string;
+  kind: RegistrationChangeKind;
   registered: boolean;
   /** The new `/registrations` row; null when the device dropped off or only `/devices/status` answered. */
   details: KazooRegistration | null;
@@ -30,14 +34,22 @@ export function registeredDevicesOf(index: RegistrationIndex): RegisteredDevices
 export function diffRegistrations(previous: RegisteredDevices, next: RegisteredDevices): RegistrationChange[] {
   const changes: RegistrationChange[] = [];
   for (const [deviceId, details] of Object.entries(next)) {
-    if (!Object.hasOwn(previous, deviceId) || contactChanged(previous[deviceId] ?? null, details)) {
-      changes.push({ deviceId, registered: true, details });
-    }
+    if (!Object.hasOwn(previous, deviceId)) changes.push({ deviceId, kind: 'REGISTERED', registered: true, details });
+    else if (contactChanged(previous[deviceId] ?? null, details)) changes.push({ deviceId, kind: 'CONTACT_CHANGED', registered: true, details });
   }
   for (const deviceId of Object.keys(previous)) {
-    if (!Object.hasOwn(next, deviceId)) changes.push({ deviceId, registered: false, details: null });
+    if (!Object.hasOwn(next, deviceId)) changes.push({ deviceId, kind: 'UNREGISTERED', registered: false, details: null });
   }
   return changes;
+}
+
+export function applyRegistrationChanges(devices: RegisteredDevices, changes: readonly RegistrationChange[]): RegisteredDevices {
+  const next: Record<string, KazooRegistration | null> = { ...devices };
+  for (const change of changes) {
+    if (change.registered) next[change.deviceId] = change.details;
+    else delete next[change.deviceId];
+  }
+  return next;
 }
 
 function contactChanged(before: KazooRegistration | null, after: KazooRegistration | null): boolean {

@@ -1,5 +1,6 @@
 // What a registrationChanged subscriber receives for one device: the model behind GraphQL's RegistrationEvent.
 import type { KazooDeviceSummary, KazooRegistration } from '../kazoo/types.js';
+import type { RegistrationChangeKind } from './registration-diff.js';
 
 /**
  * Events delivered together: one poll's changes, or the initial state. Their `device` fields are read with one set
@@ -17,9 +18,13 @@ export interface EventBatch {
 export interface RegistrationEventModel {
   accountId: string;
   deviceId: string;
+  /** INITIAL for the state sent first with `initial: true`; else what happened. */
+  kind: 'INITIAL' | RegistrationChangeKind;
   registered: boolean;
   /** The device's `/registrations` row; null when it is not registered or only `/devices/status` answered. */
   details: KazooRegistration | null;
+  /** False on the events of the initial state but its last: from that one on, every event is live. */
+  initialComplete: boolean;
   /** ISO-8601 time of the Kazoo reading that showed this state. */
   at: string;
   batch: EventBatch;

@@ -1,13 +1,14 @@
-// One registrationChanged subscription on this instance: it takes the account's messages from its AccountWatch,
-// keeps the devices it asked for, and queues the events for graphql-ws. With `initial`, it first sends the state of
-// every watched device from the account's current snapshot, then only the messages that came after that snapshot:
-// it starts listening before reading the snapshot, so nothing between the two is lost or sent twice.
+// One registrationChanged subscription on this instance: it takes the account's messages from its TopicWatch (in
+// order, once each, gaps repaired), keeps the devices it asked for, and queues the events for graphql-ws. With
+// `initial`, it first sends the state of every watched device from the watch's current view, the last of them marked
+// as such, then only the messages delivered after that view: it joins the watch before asking for the view, so
+// nothing between the two is lost or sent twice.
 import * as devices from '../kazoo/devices.js';
 import { KazooError } from '../kazoo/errors.js';
 import type { KazooSession } from '../kazoo/session.js';
-import type { AccountWatch, LocalSubscriber } from './account-watch.js';
-import type { FeedMessage, RegistrationSnapshot } from './feed.js';
 import type { RefusalCode } from './poll-credentials.js';
+import type { RegisteredDevices, RegistrationChange } from './registration-diff.js';
+import type { DeliveredMessage, LiveView, LocalSubscriber, TopicWatch } from './topic-watch.js';
 import type { EventBatch, RegistrationEventModel } from './registration-event.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 
@@ -35,21 +36,24 @@ interface SubscriberSettings {
 /** setTimeout's largest delay (about 24.8 days); a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-export class RegistrationSubscriber implements LocalSubscriber {
+type RegistrationWatch = TopicWatch<RegisteredDevices, RegistrationChange>;
+type RegistrationMessage = DeliveredMessage<RegistrationChange>;
+
+export class RegistrationSubscriber implements LocalSubscriber<RegistrationChange> {
   readonly events: SubscriberQueue<RegistrationEventModel>;
   private loadingInitial: boolean;
   /** Messages heard while the initial state loads, with their number of changes. */
-  private heldMessages: FeedMessage[] = [];
+  private heldMessages: RegistrationMessage[] = [];
   private heldChanges = 0;
-  /** Messages up to this `seq` are already in the initial state. */
-  private afterSeq = Number.NEGATIVE_INFINITY;
+  /** Messages up to this position are already in the initial state. */
+  private afterPosition = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** The subscriber's Kazoo token (the one in `request.session`). */
     readonly token: string,
     private readonly request: SubscriberRequest,
-    private readonly watch: AccountWatch,
+    private readonly watch: RegistrationWatch,
     private readonly settings: SubscriberSettings,
     onFinish: () => void,
   ) {
@@ -69,7 +73,7 @@ export class RegistrationSubscriber implements LocalSubscriber {
     }
   }
 
-  deliver(message: FeedMessage): void {
+  deliver(message: RegistrationMessage): void {
     if (this.events.isFinished) return;
     const wanted = this.request.deviceIds;
     const changes = wanted === undefined ? message.changes : message.changes.filter((change) => wanted.has(change.deviceId));
@@ -79,10 +83,20 @@ export class RegistrationSubscriber implements LocalSubscriber {
       if (this.heldChanges > this.settings.queueSize) this.overflow();
       return;
     }
-    if (message.seq <= this.afterSeq || changes.length === 0) return;
+    if (message.position <= this.afterPosition || changes.length === 0) return;
     const batch = { deviceIds: changes.map((change) => change.deviceId) };
     const accepted = this.events.pushBatch(
-      changes.map((change) => ({ accountId: message.accountId, ...change, at: message.at, batch, origin: change })),
+      changes.map((change) => ({
+        accountId: message.accountId,
+        deviceId: change.deviceId,
+        kind: change.kind,
+        registered: change.registered,
+        details: change.details,
+        initialComplete: true,
+        at: message.at,
+        batch,
+        origin: change,
+      })),
     );
     if (!accepted) this.overflow();
   }
@@ -99,24 +113,29 @@ export class RegistrationSubscriber implements LocalSubscriber {
     await this.watch.ready.catch((error: unknown) => {
       throw unavailable(error);
     });
-    const snapshot = await this.currentSnapshot();
-    if (snapshot === undefined) return;
+    const view = await this.watch.currentView(this.settings.snapshotRecheckMs).catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    if (view === undefined || this.events.isFinished) return;
     const batch: EventBatch =
-      this.request.deviceIds === undefined ? await this.everyDevice(snapshot) : { deviceIds: [...this.request.deviceIds] };
+      this.request.deviceIds === undefined ? await this.everyDevice(view) : { deviceIds: [...this.request.deviceIds] };
     if (this.events.isFinished) return;
     const { deviceIds } = batch;
+    const devices = view.state;
     this.events.pushBatch(
-      deviceIds.map((deviceId) => ({
+      deviceIds.map((deviceId, index) => ({
         accountId: this.request.accountId,
         deviceId,
-        registered: Object.hasOwn(snapshot.devices, deviceId),
-        details: snapshot.devices[deviceId] ?? null,
-        at: snapshot.at,
+        kind: 'INITIAL' as const,
+        registered: Object.hasOwn(devices, deviceId),
+        details: devices[deviceId] ?? null,
+        initialComplete: index === deviceIds.length - 1,
+        at: view.at,
         batch,
         origin: undefined,
       })),
     );
-    this.afterSeq = snapshot.seq;
+    this.afterPosition = view.position;
     this.loadingInitial = false;
     const held = this.heldMessages;
     this.heldMessages = [];
@@ -124,23 +143,11 @@ export class RegistrationSubscriber implements LocalSubscriber {
     for (const message of held) this.deliver(message);
   }
 
-  /** The snapshot written by the account's current poller, waiting for one if needed; undefined if the queue ended. */
-  private async currentSnapshot(): Promise<RegistrationSnapshot | undefined> {
-    for (;;) {
-      if (this.events.isFinished) return undefined;
-      const stored = await this.watch.readSnapshot().catch((error: unknown) => {
-        throw unavailable(error);
-      });
-      if (stored?.current === true) return stored.snapshot;
-      await this.watch.nextMessage(this.settings.snapshotRecheckMs);
-    }
-  }
-
   /** Every device of the account in Kazoo's order, and any registered device the listing did not show. */
-  private async everyDevice(snapshot: RegistrationSnapshot): Promise<EventBatch> {
+  private async everyDevice(view: LiveView<RegisteredDevices>): Promise<EventBatch> {
     const deviceSummaries = await devices.listAllSummaries(this.request.session, this.request.accountId);
     const known = new Set(deviceSummaries.map((device) => device.id));
-    const unlisted = Object.keys(snapshot.devices).filter((deviceId) => !known.has(deviceId));
+    const unlisted = Object.keys(view.state).filter((deviceId) => !known.has(deviceId));
     return { deviceIds: [...deviceSummaries.map((device) => device.id), ...unlisted], deviceSummaries };
   }
 

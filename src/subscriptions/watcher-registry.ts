@@ -1,18 +1,22 @@
-// One AccountWatch per account on this gateway instance, shared by all the account's subscribers (refcounted): the
-// first subscriber starts it, the last one to leave stops it, however many clients come and go in between.
+// One watch per account on this gateway instance (of one topic), shared by all the account's subscribers
+// (refcounted): the first subscriber starts it, the last one to leave stops it, however many clients come and go in
+// between.
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import type { AccountWatch } from './account-watch.js';
 
-type AccountWatchFactory = (accountId: string, after: Promise<void>) => AccountWatch;
+interface Watch {
+  close(): Promise<void>;
+}
 
-export class WatcherRegistry {
-  private readonly watches = new Map<string, { watch: AccountWatch; joined: number }>();
+type WatchFactory<W extends Watch> = (accountId: string, after: Promise<void>) => W;
+
+export class WatcherRegistry<W extends Watch> {
+  private readonly watches = new Map<string, { watch: W; joined: number }>();
   /** Watches being closed, so a new watch of the same account starts after the old one let go of its lease. */
   private readonly closing = new Map<string, Promise<void>>();
 
-  constructor(private readonly createWatch: AccountWatchFactory) {}
+  constructor(private readonly createWatch: WatchFactory<W>) {}
 
-  join(accountId: string): AccountWatch {
+  join(accountId: string): W {
     const entry = this.watches.get(accountId);
     if (entry !== undefined) {
       entry.joined += 1;
@@ -26,7 +30,7 @@ export class WatcherRegistry {
     return watch;
   }
 
-  leave(accountId: string, watch: AccountWatch): void {
+  leave(accountId: string, watch: W): void {
     const entry = this.watches.get(accountId);
     if (entry === undefined || entry.watch !== watch) return;
     entry.joined -= 1;

@@ -22,13 +22,15 @@ export const POLL_MS = 200;
 export const REGISTRATION_CHANGED = /* GraphQL */ `
   subscription Live($accountId: ID!, $deviceIds: [ID!], $initial: Boolean) {
     registrationChanged(accountId: $accountId, deviceIds: $deviceIds, initial: $initial) {
-      accountId deviceId registered at
+      kind initialComplete accountId deviceId registered at
       registration { registered userAgent contactIp }
     }
   }
 `;
 
 export interface EventData {
+  kind: 'INITIAL' | 'REGISTERED' | 'UNREGISTERED' | 'CONTACT_CHANGED';
+  initialComplete: boolean;
   accountId: string;
   deviceId: string;
   registered: boolean;

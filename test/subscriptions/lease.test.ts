@@ -8,10 +8,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/kazoo/client.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { AccountWatch } from '../../src/subscriptions/account-watch.js';
 import { DEFAULT_REDIS_LEASE_MS, DEFAULT_REGISTRATION_POLL_MS } from '../../src/subscriptions/defaults.js';
-import type { FeedMessage } from '../../src/subscriptions/feed.js';
-import { RedisFeed } from '../../src/subscriptions/redis-feed.js';
+import { RedisBus } from '../../src/subscriptions/redis-bus.js';
+import type { RegisteredDevices, RegistrationChange } from '../../src/subscriptions/registration-diff.js';
+import { registrationsTopic } from '../../src/subscriptions/registrations-topic.js';
+import { TopicWatch } from '../../src/subscriptions/topic-watch.js';
+import type { DeliveredMessage } from '../../src/subscriptions/topic-watch.js';
 import { asleep, captureLogs, HOLDER_TIMERS, manualClock, pastJitter, STANDBY_TIMERS, waitFor } from './helpers.js';
 import type { ManualClock } from './helpers.js';
 
@@ -31,8 +33,8 @@ let token: string;
 const cleanups: (() => Promise<void>)[] = [];
 
 interface Instance {
-  watch: AccountWatch;
-  heard: FeedMessage[];
+  watch: TopicWatch<RegisteredDevices, RegistrationChange>;
+  heard: DeliveredMessage<RegistrationChange>[];
   polls: () => number;
   logs: ReturnType<typeof captureLogs>;
 }
@@ -40,12 +42,13 @@ interface Instance {
 /** One gateway instance's watch of the demo account, with its own Redis connections. */
 function instance(clock: ManualClock): Instance {
   const logs = captureLogs('debug');
-  const feed = new RedisFeed({ url: REDIS_URL, keyPrefix: prefix, leaseMs: LEASE_MS, logger: logs.logger });
+  const bus = new RedisBus({ url: REDIS_URL, keyPrefix: prefix, leaseMs: LEASE_MS, logger: logs.logger });
   let polls = 0;
-  const watch = new AccountWatch({
+  const watch = new TopicWatch({
+    topic: registrationsTopic,
     accountId,
     client,
-    feed,
+    bus,
     service: undefined,
     pollMs: POLL_MS,
     leaseMs: LEASE_MS,
@@ -56,11 +59,11 @@ function instance(clock: ManualClock): Instance {
     },
     clock,
   });
-  const heard: FeedMessage[] = [];
+  const heard: DeliveredMessage<RegistrationChange>[] = [];
   watch.add({ token, deliver: (message) => heard.push(message), refused: () => undefined });
   cleanups.push(async () => {
     await watch.close();
-    await feed.close();
+    await bus.close();
   });
   return { watch, heard, polls: () => polls, logs };
 }
@@ -129,12 +132,14 @@ describe('the registration lease', () => {
     expect(survivor.polls()).toBe(1);
     const published = survivor.heard.flatMap((message) => message.changes.map((change) => [change.deviceId, change.registered]));
     expect(published).toEqual([[deviceId, false]]);
-    expect(crashed.heard.at(-1)).toEqual(survivor.heard.at(-1));
+    const { position: _crashedPosition, ...crashedLast } = crashed.heard.at(-1) ?? { position: 0 };
+    const { position: _survivorPosition, ...survivorLast } = survivor.heard.at(-1) ?? { position: 0 };
+    expect(crashedLast).toEqual(survivorLast);
 
     // The old holder comes back to life: its renewal fails, it stands by and publishes nothing.
     const heardBefore = survivor.heard.length;
     crashedClock.advance(NEXT_LEASE_RETRY_MS);
-    const lost = 'lost the registration lease: another instance polls this account now';
+    const lost = 'lost the lease: another instance reads this account now';
     await waitFor(() => crashed.logs.lines().some((line) => line.msg === lost), 'the old holder to notice');
     await asleep(crashedClock, STANDBY_TIMERS);
     clock.advance(NEXT_POLL_MS);

@@ -75,7 +75,7 @@ async function spawnGateway(): Promise<GatewayProcess> {
 
 function tookLeaseAt(gateway: GatewayProcess): number {
   const times = gateway.logs
-    .filter((entry) => String(entry.msg).startsWith('took the registration lease'))
+    .filter((entry) => String(entry.msg).startsWith('took the lease'))
     .map((entry) => Number(entry.time));
   return Math.max(0, ...times);
 }

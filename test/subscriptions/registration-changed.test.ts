@@ -95,6 +95,8 @@ describe('registrationChanged', () => {
     const byDevice = new Map(subscriber.events.map((event) => [event.deviceId, event]));
     expect(subscriber.events).toHaveLength(2);
     expect(byDevice.get(comingBack)).toMatchObject({
+      kind: 'REGISTERED',
+      initialComplete: true,
       accountId: harness.accountId,
       registered: true,
       registration: { registered: true, userAgent: 'Yealink SIP-T46S 66.86.0.15', contactIp: '192.0.2.10' },
@@ -145,14 +147,18 @@ describe('registrationChanged', () => {
     const initial = subscriber.events.slice(0, deviceIds.length);
     expect(new Set(initial.map((event) => event.deviceId))).toEqual(new Set(deviceIds));
     for (const event of initial) {
+      expect(event.kind).toBe('INITIAL');
       expect(event.registered).toBe(registered.has(event.deviceId));
       expect(event.registration?.registered).toBe(event.registered);
     }
+    // Only the last event of the initial state says it is complete: a UI stops showing "loading" there.
+    expect(initial.map((event) => event.initialComplete)).toEqual(initial.map((_event, index) => index === initial.length - 1));
 
     const [dropped] = [...registered].sort() as [string];
     control.unregister(harness.accountId, dropped);
     await waitFor(() => subscriber.events.length > deviceIds.length, 'the change after the initial state');
     expect(summary(subscriber.events.slice(deviceIds.length))).toEqual([{ deviceId: dropped, registered: false }]);
+    expect(subscriber.events.at(-1)).toMatchObject({ kind: 'UNREGISTERED', initialComplete: true });
     control.register(harness.accountId, dropped);
   });
 

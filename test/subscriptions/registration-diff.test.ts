@@ -7,8 +7,8 @@ const phone = { contact: 'sip:100@192.0.2.1:5060', contact_ip: '192.0.2.1', cont
 describe('diffRegistrations', () => {
   it('reports devices registering and dropping off', () => {
     expect(diffRegistrations({ a: phone, b: null }, { b: null, c: phone })).toEqual([
-      { deviceId: 'c', registered: true, details: phone },
-      { deviceId: 'a', registered: false, details: null },
+      { deviceId: 'c', kind: 'REGISTERED', registered: true, details: phone },
+      { deviceId: 'a', kind: 'UNREGISTERED', registered: false, details: null },
     ]);
   });
 
@@ -20,8 +20,8 @@ describe('diffRegistrations', () => {
     const moved = { ...phone, contact_ip: '198.51.100.7' };
     const upgraded = { ...phone, user_agent: 'Yealink 2' };
     expect(diffRegistrations({ a: phone, b: phone }, { a: moved, b: upgraded })).toEqual([
-      { deviceId: 'a', registered: true, details: moved },
-      { deviceId: 'b', registered: true, details: upgraded },
+      { deviceId: 'a', kind: 'CONTACT_CHANGED', registered: true, details: moved },
+      { deviceId: 'b', kind: 'CONTACT_CHANGED', registered: true, details: upgraded },
     ]);
   });
 

@@ -80,12 +80,12 @@ async function nextPoll(): Promise<void> {
 }
 
 const tookLease = (index: 0 | 1): number =>
-  logs[index].lines().filter((line) => String(line.msg).startsWith('took the registration lease')).length;
+  logs[index].lines().filter((line) => String(line.msg).startsWith('took the lease')).length;
 
 /** Which gateway took the account's lease last, from their logs. */
 function holder(): 0 | 1 {
   const tookAt = logs.map((log) =>
-    Math.max(0, ...log.lines().filter((line) => String(line.msg).startsWith('took the registration lease')).map((line) => Number(line.time))),
+    Math.max(0, ...log.lines().filter((line) => String(line.msg).startsWith('took the lease')).map((line) => Number(line.time))),
   );
   return tookAt[0]! > tookAt[1]! ? 0 : 1;
 }

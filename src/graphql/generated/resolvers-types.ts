@@ -1933,6 +1933,14 @@ export type RegistrationEvent = {
   device?: Maybe<Device>;
   /** The device whose registration state this is. */
   deviceId: Scalars['ID']['output'];
+  /**
+   * False on every event of the initial state but its last; true on that one and on every change after it. A UI shows
+   * "loading" until it sees `true`. (An account without devices has no initial state to send: nothing comes until
+   * the first change.)
+   */
+  initialComplete: Scalars['Boolean']['output'];
+  /** What happened: the state sent first with `initial: true`, or a change. */
+  kind: RegistrationEventKind;
   /** Whether Kazoo's registrar holds a registration for the device. */
   registered: Scalars['Boolean']['output'];
   /**
@@ -1941,6 +1949,17 @@ export type RegistrationEvent = {
    */
   registration: Registration;
 };
+
+/** What a `RegistrationEvent` reports. */
+export type RegistrationEventKind =
+  /** The device is still registered, from another contact (address, port or phone software). */
+  | 'CONTACT_CHANGED'
+  /** The device's state when the subscription started (`initial: true`). */
+  | 'INITIAL'
+  /** The device registered: Kazoo holds a registration for it now and did not before. */
+  | 'REGISTERED'
+  /** The device's registration ended (unregistered, or expired). */
+  | 'UNREGISTERED';
 
 /**
  * Counts of an account's devices by state, as a dashboard shows them: each device is in exactly one of `registered`,
@@ -2837,6 +2856,7 @@ export type ResolversTypes = {
   RecordingFormat: RecordingFormat;
   Registration: ResolverTypeWrapper<RegistrationModel>;
   RegistrationEvent: ResolverTypeWrapper<RegistrationEventModel>;
+  RegistrationEventKind: RegistrationEventKind;
   RegistrationSummary: ResolverTypeWrapper<KazooObject>;
   ReplaceDevicePayload: ResolverTypeWrapper<DevicePayloadModel>;
   ReplaceUserPayload: ResolverTypeWrapper<UserPayloadModel>;
@@ -3411,6 +3431,8 @@ export type RegistrationEventResolvers<ContextType = GatewayContext, ParentType 
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType>;
   deviceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  initialComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RegistrationEventKind'], ParentType, ContextType>;
   registered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   registration?: Resolver<ResolversTypes['Registration'], ParentType, ContextType>;
 };

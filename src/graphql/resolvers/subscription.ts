@@ -6,7 +6,7 @@ import { KazooError } from '../../kazoo/errors.js';
 import { documentKey, loadOwners } from '../../loaders/index.js';
 import { isRegistrationEvent } from '../../subscriptions/registration-event.js';
 import type { EventBatch, RegistrationEventModel } from '../../subscriptions/registration-event.js';
-import { subscriptionContextOf } from '../../subscriptions/subscription-context.js';
+import { subscriptionContextOf } from '../subscription-context.js';
 import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import type { RegistrationEventResolvers, SubscriptionResolvers } from '../generated/resolvers-types.js';

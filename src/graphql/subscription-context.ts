@@ -1,8 +1,8 @@
 // The context of an operation over a long-lived transport (graphql-ws, graphql-sse): a GatewayContext (the
 // subscriber's own Kazoo session and loaders) plus what only subscriptions need: the live registrations service and
 // the subscriber's connection.
-import type { GatewayContext } from '../graphql/context.js';
-import type { LiveRegistrations } from './live-registrations.js';
+import type { GatewayContext } from './context.js';
+import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
 
 interface SubscriberConnection {
   /** When the connection's Kazoo token expires (its JWT `exp`), if it says. */

@@ -16,13 +16,13 @@ import { context as otelContext, trace } from '@opentelemetry/api';
 import type { Context, Span, SpanContext } from '@opentelemetry/api';
 import { createSourceEventStream, execute, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
-import { withSession } from '../graphql/context.js';
-import type { GatewayContext } from '../graphql/context.js';
-import { toGraphQLError } from '../graphql/errors.js';
+import { withSession } from './context.js';
+import type { GatewayContext } from './context.js';
+import { toGraphQLError } from './errors.js';
 import { childController } from '../kazoo/cancellation.js';
 import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
-import { isRegistrationEvent } from './registration-event.js';
+import { isRegistrationEvent } from '../subscriptions/registration-event.js';
 
 /** An event's execution, shared by the subscribers that ask the same; `span` is the event span it ran in. */
 interface SharedResult {

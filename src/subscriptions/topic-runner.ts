@@ -1,25 +1,26 @@
-// One account's poller on this gateway instance. It polls only while it holds the account's lease (so however many
-// instances and subscribers there are, Kazoo is polled once per interval), reads `/registrations` as queries do
-// (loaders/registrations.ts; `/devices/status` where it is not available), diffs against the last reading and commits
-// the reading and its changes to the feed. A failed poll (5xx, timeout, refused connection, 429) commits nothing: no device is reported as
-// dropped because Kazoo could not be asked; polling backs off, and the first good reading is diffed against the
-// last good one, so only real differences are published.
+// One channel's runner on this gateway instance (a topic of one account): it reads Kazoo only while it holds the
+// channel's lease (so however many instances and subscribers there are, Kazoo is read once per interval), diffs the
+// reading against the last one and commits the reading and its changes to the bus, numbered one after another
+// (wire.ts). A failed read (5xx, timeout, refused connection, 429) commits nothing: nothing is reported as gone
+// because Kazoo could not be asked; reading backs off, and the first good reading is diffed against the last good
+// one, so only real differences are published. Lease retries and renewals, polls and back-off run on the injected
+// clock.
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
-import { readRegistrations } from '../loaders/registrations.js';
-import type { RegistrationIndex, RegistrationSource } from '../loaders/registrations.js';
 import type { Logger } from '../logger.js';
+import type { Channel, LiveBus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
-import type { FeedMessage, RegistrationFeed } from './feed.js';
 import type { PollCredentials } from './poll-credentials.js';
-import { diffRegistrations, registeredDevicesOf } from './registration-diff.js';
-import type { RegisteredDevices } from './registration-diff.js';
+import type { LiveTopic, StateReader } from './topic.js';
+import { parseSnapshot, WIRE_VERSION } from './wire.js';
+import type { LiveMessage, LiveSnapshot } from './wire.js';
 
-interface RegistrationWatcherOptions {
+interface TopicRunnerOptions<State, Change> {
+  topic: LiveTopic<State, Change>;
   accountId: string;
   client: KazooClient;
-  feed: RegistrationFeed;
+  bus: LiveBus;
   credentials: PollCredentials;
   pollMs: number;
   leaseMs: number;
@@ -36,46 +37,51 @@ const JITTER = 0.1;
 /** Consecutive failures double the wait, up to this many poll intervals (and MAX_BACKOFF_MS). */
 const MAX_BACKOFF_INTERVALS = 8;
 const MAX_BACKOFF_MS = 60_000;
-/** Where /registrations is not available, polls read /devices/status and ask /registrations again every this many. */
-const REGISTRATIONS_RETRY_POLLS = 60;
 /** Tokens tried in one poll when Kazoo refuses them, before waiting for the next one. */
 const MAX_CREDENTIALS_PER_POLL = 3;
 
-interface HeldLease {
+/** Where the runner carries on from: a state and its place in the channel's sequence. */
+interface Reading<State> {
+  state: State;
+  epoch: string;
+  seq: number;
+}
+
+interface HeldLease<State> {
   lease: string;
   /** The last reading under this lease, or the one it carried on from; undefined until the first. */
-  devices: RegisteredDevices | undefined;
-  seq: number | undefined;
+  carried: Reading<State> | undefined;
   /** Whether a message went out under this lease (the first reading always sends one). */
   announced: boolean;
   cancelRenewal: () => void;
 }
 
-export class RegistrationWatcher {
-  private readonly options: Required<RegistrationWatcherOptions>;
+export class TopicRunner<State, Change> {
+  private readonly options: Required<TopicRunnerOptions<State, Change>>;
+  private readonly channel: Channel;
+  private readonly read: StateReader<State>;
   private readonly log: Logger;
-  private held: HeldLease | undefined;
+  private held: HeldLease<State> | undefined;
   /**
    * This instance's last committed reading, kept across leases: when Redis comes back without its data (a restart
    * that kept nothing), there is no stored snapshot to carry on from, and diffing against this one is what still
    * publishes the changes made during the outage.
    */
-  private lastReading: { devices: RegisteredDevices; seq: number } | undefined;
+  private lastReading: Reading<State> | undefined;
   private stopped = false;
   private failures = 0;
-  /** The source the last poll read, and polls since /registrations was last tried. */
-  private source: RegistrationSource = 'registrations';
-  private pollsSinceRegistrationsTried = 0;
   private wake: (() => void) | undefined;
 
-  constructor(options: RegistrationWatcherOptions) {
+  constructor(options: TopicRunnerOptions<State, Change>) {
     this.options = {
       ...options,
       random: options.random ?? Math.random,
       onPoll: options.onPoll ?? (() => undefined),
       clock: options.clock ?? systemClock,
     };
-    this.log = options.logger.child({ accountId: options.accountId });
+    this.channel = { topic: options.topic.name, accountId: options.accountId };
+    this.read = options.topic.createReader();
+    this.log = options.logger.child({ accountId: options.accountId, topic: options.topic.name });
   }
 
   start(): void {
@@ -116,34 +122,36 @@ export class RegistrationWatcher {
   private async takeLease(): Promise<boolean> {
     // No token, no poll: leave the lease to an instance that has one.
     if ((await this.options.credentials.pick()) === undefined) return false;
-    const { feed, accountId } = this.options;
+    const { bus, topic } = this.options;
     const lease = randomUUID();
-    if (!(await feed.acquire(accountId, lease))) return false;
-    let stored;
+    if (!(await bus.acquire(this.channel, lease))) return false;
+    let stored: LiveSnapshot<State> | undefined;
     try {
       // Carry on from the last reading (a crashed holder's included), so changes made meanwhile are published.
-      stored = await feed.readSnapshot(accountId);
+      const raw = await bus.readSnapshot(this.channel);
+      stored = raw === undefined ? undefined : parseSnapshot(topic, raw.snapshot);
     } catch (error) {
-      await feed.release(accountId, lease).catch(() => undefined);
+      await bus.release(this.channel, lease).catch(() => undefined);
       throw error;
     }
     if (this.stopped) {
-      await feed.release(accountId, lease);
+      await bus.release(this.channel, lease);
       return false;
     }
-    // The newer of the stored snapshot and this instance's own last reading; sequence numbers only grow.
+    // The stored snapshot when there is one (whoever wrote it last is furthest on). Without one (Redis came back
+    // without its data), this instance's own last reading, so changes made meanwhile are still published, but in a
+    // new epoch: another instance may have numbered further in the old one than this one knows.
     const own = this.lastReading;
-    const carried = stored !== undefined && (own === undefined || stored.snapshot.seq >= own.seq) ? stored.snapshot : own;
-    this.held = {
-      lease,
-      devices: carried?.devices,
-      seq: carried?.seq,
-      announced: false,
-      cancelRenewal: this.renewEvery(this.leaseRetryMs),
-    };
+    const carried =
+      stored !== undefined
+        ? { state: stored.state, epoch: stored.epoch, seq: stored.seq }
+        : own === undefined
+          ? undefined
+          : { state: own.state, epoch: randomUUID(), seq: 0 };
+    this.held = { lease, carried, announced: false, cancelRenewal: this.renewEvery(this.leaseRetryMs) };
     this.log.info(
-      { carriesOn: carried === undefined ? 'nothing' : carried === own ? 'own reading' : 'stored snapshot' },
-      'took the registration lease: polling this account',
+      { carriesOn: carried === undefined ? 'nothing' : stored === undefined ? 'own reading' : 'stored snapshot' },
+      'took the lease: reading this account from Kazoo',
     );
     return true;
   }
@@ -164,7 +172,7 @@ export class RegistrationWatcher {
   private async renew(): Promise<void> {
     const held = this.held;
     if (held === undefined) return;
-    const kept = await this.options.feed.renew(this.options.accountId, held.lease).then(
+    const kept = await this.options.bus.renew(this.channel, held.lease).then(
       (renewed) => (renewed ? 'kept' : 'lost'),
       () => 'unreachable' as const,
     );
@@ -176,10 +184,10 @@ export class RegistrationWatcher {
     if (held === undefined) return;
     this.held = undefined;
     held.cancelRenewal();
-    if (reason === 'lost') this.log.warn('lost the registration lease: another instance polls this account now');
-    else if (reason === 'unreachable') this.log.warn('cannot renew the registration lease: the feed (Redis) is unreachable');
-    else this.log.info({ reason }, 'released the registration lease');
-    await this.options.feed.release(this.options.accountId, held.lease).catch(() => undefined);
+    if (reason === 'lost') this.log.warn('lost the lease: another instance reads this account now');
+    else if (reason === 'unreachable') this.log.warn('cannot renew the lease: the bus (Redis) is unreachable');
+    else this.log.info({ reason }, 'released the lease');
+    await this.options.bus.release(this.channel, held.lease).catch(() => undefined);
   }
 
   private async poll(): Promise<number> {
@@ -190,15 +198,9 @@ export class RegistrationWatcher {
         await this.dropLease('no token');
         return this.jittered(this.leaseRetryMs);
       }
-      let index: RegistrationIndex;
+      let state: State;
       try {
-        const read = await readRegistrations(
-          { client, token: credential.token, requestId: randomUUID() },
-          accountId,
-          this.registrationSource(),
-        );
-        index = read.index;
-        this.source = read.source;
+        state = await this.read({ client, token: credential.token, requestId: randomUUID() }, accountId);
       } catch (error) {
         if (isKazooError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
           this.log.info({ source: credential.source, code: error.code }, 'Kazoo refused the polling token; trying another');
@@ -209,35 +211,37 @@ export class RegistrationWatcher {
         return this.failed(error);
       }
       this.options.onPoll('ok');
-      return this.record(index);
+      return this.record(state);
     }
     this.options.onPoll('error');
     return this.failed(undefined);
   }
 
-  private async record(index: RegistrationIndex): Promise<number> {
+  private async record(state: State): Promise<number> {
     const held = this.held;
     if (this.stopped || held === undefined) return 0;
-    if (this.failures > 0) this.log.info({ failedPolls: this.failures }, 'Kazoo answers again: polling resumed');
+    if (this.failures > 0) this.log.info({ failedPolls: this.failures }, 'Kazoo answers again: reading resumed');
     this.failures = 0;
-    const devices = registeredDevicesOf(index);
-    const changes = held.devices === undefined ? [] : diffRegistrations(held.devices, devices);
-    const now = this.options.clock.now();
-    const at = new Date(now).toISOString();
-    // Sequence numbers only grow, across holders too: the clock keeps them ahead of any lost snapshot's.
-    const seq = changes.length > 0 ? Math.max((held.seq ?? 0) + 1, now) : (held.seq ?? now);
-    const message: FeedMessage | undefined =
-      changes.length > 0 || !held.announced ? { accountId: this.options.accountId, seq, at, changes } : undefined;
-    const kept = await this.options.feed.commit(this.options.accountId, held.lease, { seq, at, lease: held.lease, devices }, message);
+    const { topic, bus, accountId } = this.options;
+    const changes = held.carried === undefined ? [] : topic.diff(held.carried.state, state);
+    const at = new Date(this.options.clock.now()).toISOString();
+    const epoch = held.carried?.epoch ?? randomUUID();
+    const previousSeq = held.carried?.seq ?? 0;
+    // Every message is the one before plus one (wire.ts); a reading with nothing new sends none, but for the first
+    // under a lease, which tells listeners that the snapshot is current again.
+    const sends = changes.length > 0 || !held.announced;
+    const seq = sends ? previousSeq + 1 : previousSeq;
+    const message: LiveMessage<Change> | undefined = sends ? { v: WIRE_VERSION, accountId, epoch, seq, at, changes } : undefined;
+    const snapshot: LiveSnapshot<State> = { v: WIRE_VERSION, epoch, seq, at, lease: held.lease, state };
+    const kept = await bus.commit(this.channel, held.lease, snapshot, message);
     if (!kept) {
       if (this.held === held) await this.dropLease('lost');
       return this.jittered(this.leaseRetryMs);
     }
-    held.devices = devices;
-    held.seq = seq;
+    held.carried = { state, epoch, seq };
     held.announced = true;
-    this.lastReading = { devices, seq };
-    if (changes.length > 0) this.log.debug({ changes: changes.length }, 'registrations changed');
+    this.lastReading = held.carried;
+    if (changes.length > 0) this.log.debug({ changes: changes.length, seq }, 'changes published');
     return this.jittered(this.options.pollMs);
   }
 
@@ -246,24 +250,15 @@ export class RegistrationWatcher {
     this.failures += 1;
     const code = isKazooError(error) ? error.code : error === undefined ? 'NO_TOKEN_ACCEPTED' : 'INTERNAL';
     if (this.failures === 1) {
-      this.log.warn({ code, ...(code === 'INTERNAL' ? { err: error } : {}) }, 'registration poll failed; backing off');
+      this.log.warn({ code, ...(code === 'INTERNAL' ? { err: error } : {}) }, 'reading Kazoo failed; backing off');
     } else {
-      this.log.debug({ code, failedPolls: this.failures }, 'registration poll failed again');
+      this.log.debug({ code, failedPolls: this.failures }, 'reading Kazoo failed again');
     }
     const { pollMs } = this.options;
     const ceiling = Math.max(pollMs, Math.min(pollMs * MAX_BACKOFF_INTERVALS, MAX_BACKOFF_MS));
     const backoff = Math.min(pollMs * 2 ** Math.min(this.failures, 10), ceiling);
     const retryAfter = isKazooError(error) ? (error.retryAfterMs ?? 0) : 0;
     return this.jittered(Math.max(backoff, retryAfter));
-  }
-
-  /** /registrations, unless the last poll found it unavailable: then /devices/status, trying /registrations now and then. */
-  private registrationSource(): RegistrationSource {
-    if (this.source === 'registrations' || ++this.pollsSinceRegistrationsTried >= REGISTRATIONS_RETRY_POLLS) {
-      this.pollsSinceRegistrationsTried = 0;
-      return 'registrations';
-    }
-    return 'devices/status';
   }
 
   private jittered(ms: number): number {
