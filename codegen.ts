@@ -18,6 +18,8 @@ const models: Record<string, string> = {
   AccessToken: '../models.js#AccessTokenModel',
   UserError: '../models.js#UserErrorModel',
   RegistrationEvent: '../../subscriptions/registration-event.js#RegistrationEventModel',
+  DeviceChangeEvent: '../../subscriptions/document-event.js#DocumentEventModel',
+  UserChangeEvent: '../../subscriptions/document-event.js#DocumentEventModel',
   // Mutation payloads (models.ts Payload): the mutation's objects, or its userErrors.
   LoginWithCredentialsPayload: '../models.js#LoginPayloadModel',
   LoginWithApiKeyPayload: '../models.js#LoginPayloadModel',

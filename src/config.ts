@@ -17,6 +17,7 @@ import type { TrustedDocuments } from './server/trusted-documents.js';
 import { corsOriginsProblem, LOCAL_DEV_ORIGINS } from './server/use-cors.js';
 import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
+  DEFAULT_DOCUMENT_POLL_MS,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REDIS_LEASE_MS,
   DEFAULT_REGISTRATION_POLL_MS,
@@ -72,6 +73,8 @@ interface GatewayConfig {
   shutdownTimeoutMs: number;
   /** Live registrations: how often a watched account is polled, and the undelivered events a subscriber may hold. */
   registrationPollMs: number;
+  /** DOCUMENT_POLL_MS: how often device and user listings are read for deviceChanged and userChanged. */
+  documentPollMs: number;
   subscriptionQueueSize: number;
   /** Operations (subscriptions) one WebSocket connection may run at once. */
   maxSubscriptionsPerConnection: number;
@@ -187,6 +190,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     circuitBreakerOpenMs: integer(env, 'CIRCUIT_BREAKER_OPEN_MS', DEFAULT_CIRCUIT_BREAKER.openMs, 100, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 1_000, 600_000),
     registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
+    documentPollMs: integer(env, 'DOCUMENT_POLL_MS', DEFAULT_DOCUMENT_POLL_MS, 50, 3_600_000),
     subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 1, 10_000),
     maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000),

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     trustedDocumentsOnly: config.trustedDocumentsOnly,
     subscriptions: {
       pollMs: config.registrationPollMs,
+      documentPollMs: config.documentPollMs,
       queueSize: config.subscriptionQueueSize,
       leaseMs: config.redisLeaseMs,
       ...(config.redisUrl === undefined ? {} : { redis: { url: config.redisUrl, keyPrefix: config.redisKeyPrefix } }),

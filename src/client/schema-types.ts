@@ -75,6 +75,7 @@ export const RESULT_TYPES = [
   'CreateUserPayload',
   'DeleteDevicePayload',
   'DeleteUserPayload',
+  'DeviceChangeEvent',
   'LoginWithApiKeyPayload',
   'LoginWithCredentialsPayload',
   'NotifyDevicePayload',
@@ -87,6 +88,7 @@ export const RESULT_TYPES = [
   'SyncDevicePayload',
   'UpdateDevicePayload',
   'UpdateUserPayload',
+  'UserChangeEvent',
   'UserError',
 ] as const;
 

@@ -22,7 +22,7 @@ import { toGraphQLError } from './errors.js';
 import { childController } from '../kazoo/cancellation.js';
 import { createLoaders, documentKey } from '../loaders/index.js';
 import type { Loaders } from '../loaders/index.js';
-import { isRegistrationEvent } from '../subscriptions/registration-event.js';
+import { isLiveEvent } from '../subscriptions/live-event.js';
 
 /** An event's execution, shared by the subscribers that ask the same; `span` is the event span it ran in. */
 interface SharedResult {
@@ -89,13 +89,14 @@ export async function subscribeWithFreshLoaders(
     span === undefined || traced === undefined ? run() : otelContext.with(trace.setSpan(traced, span), run).finally(() => span.end());
 
   const executeEvent = (event: unknown): Promise<ExecutionResult> => {
-    const eventBatch = isRegistrationEvent(event) ? event.batch : undefined;
+    const eventBatch = isLiveEvent(event) ? event.batch : undefined;
     if (loaders === undefined || eventBatch === undefined || eventBatch !== batch) {
       batch = eventBatch;
       loaders = createLoaders(context.session, context.listingSizes);
       // Read with this subscriber's token while making the batch (initial states are never shared between tokens).
-      if (isRegistrationEvent(event)) {
+      if (isLiveEvent(event)) {
         for (const summary of event.batch.deviceSummaries ?? []) loaders.deviceSummary.prime(documentKey(event.accountId, summary.id), summary);
+        for (const summary of event.batch.userSummaries ?? []) loaders.userSummary.prime(documentKey(event.accountId, summary.id), summary);
       }
     }
     // The batch's loaders over the subscription's context (a spread would build the context's own lazy loaders).
@@ -118,7 +119,7 @@ export async function subscribeWithFreshLoaders(
         return { done: true, value: undefined };
       }
       const value: unknown = event.value;
-      const origin = isRegistrationEvent(value) ? value.origin : undefined;
+      const origin = isLiveEvent(value) ? value.origin : undefined;
       if (origin === undefined) return { done: false, value: await inSpan(eventSpan(), () => executeEvent(value)) };
       let byOperation = sharedResults.get(origin);
       if (byOperation === undefined) {

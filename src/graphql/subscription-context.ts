@@ -2,7 +2,7 @@
 // subscriber's own Kazoo session and loaders) plus what only subscriptions need: the live registrations service and
 // the subscriber's connection.
 import type { GatewayContext } from './context.js';
-import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
+import type { LiveData } from '../subscriptions/live-data.js';
 
 interface SubscriberConnection {
   /** When the connection's Kazoo token expires (its JWT `exp`), if it says. */
@@ -12,11 +12,11 @@ interface SubscriberConnection {
 }
 
 export interface SubscriptionContext extends GatewayContext {
-  readonly registrations: LiveRegistrations;
+  readonly live: LiveData;
   readonly connection: SubscriberConnection;
 }
 
 /** The subscription context, or undefined for an operation that came over plain HTTP. */
 export function subscriptionContextOf(context: GatewayContext): SubscriptionContext | undefined {
-  return 'registrations' in context && 'connection' in context ? (context as SubscriptionContext) : undefined;
+  return 'live' in context && 'connection' in context ? (context as SubscriptionContext) : undefined;
 }

@@ -216,6 +216,18 @@ export function namedAccounts(args: Args, tokenAccount: string | undefined): Acc
  * field yields `first` objects: the multiplier is carried through the connection, its edges and nodes, to the
  * devices themselves, which hold listing rows.
  */
+/** deviceChanged, userChanged: the account check, and the listing of an initial state of every document. */
+function documentChanges(listing: Listing): FieldRule {
+  return {
+    calls: (batch) => {
+      const everyDocument = !Array.isArray(batch.args?.ids) && batch.args?.initial === true;
+      return 1 + (everyDocument ? sum(batch.accounts, (account) => listingPages(batch, account, listing)) : 0);
+    },
+    // Each event runs on its own and reads its one document (an initial state's come from the listing above).
+    yields: once,
+  };
+}
+
 const DEVICES: FieldRule = { callsPerParent: devicePages, yields: first, holds: LISTING_ROW_KEYS.devices };
 const USERS: FieldRule = { callsPerParent: userPages, yields: first, holds: LISTING_ROW_KEYS.users };
 const REGISTRATIONS: FieldRule = { loads: ['registrations'], yields: () => ASSUMED_LIST_LENGTH };
@@ -267,6 +279,9 @@ export const COST_RULES: CostRules = {
       },
       yields: (args) => (Array.isArray(args?.deviceIds) ? args.deviceIds.length : ASSUMED_LIST_LENGTH),
     },
+    // The same for documents: the account check, and with `initial` and no `ids` the account's listing.
+    deviceChanged: documentChanges('devices'),
+    userChanged: documentChanges('users'),
   },
   Account: {
     ...noCalls('id', 'kazooId'),
@@ -313,6 +328,9 @@ export const COST_RULES: CostRules = {
     registration: NO_CALL,
     device: { loads: ['deviceSummary'] },
   },
+  // A change reads the document (an initial state starts from the listing its subscription already paid for).
+  DeviceChangeEvent: { ...noCalls('deviceId', 'kazooId'), device: { loads: ['device'] } },
+  UserChangeEvent: { ...noCalls('userId', 'kazooId'), user: { loads: ['user'] } },
   DeviceConnection: noCalls('edges', 'nodes'),
   DeviceEdge: noCalls('node'),
   UserConnection: noCalls('edges', 'nodes'),

@@ -20,8 +20,8 @@ import { KazooClient } from '../kazoo/client.js';
 import type { KazooClientOptions } from '../kazoo/client.js';
 import { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
-import { LiveRegistrations } from '../subscriptions/live-registrations.js';
-import type { LiveRegistrationsSettings } from '../subscriptions/live-registrations.js';
+import { LiveData } from '../subscriptions/live-data.js';
+import type { LiveDataSettings } from '../subscriptions/live-data.js';
 import { noIntrospection, TOO_DEEP_TO_PARSE } from './document-rules.js';
 import type { DocumentRules } from './document-rules.js';
 import { ClientGoneError, graphqlOverHttp, sendJsonError } from './graphql-over-http.js';
@@ -111,7 +111,7 @@ export interface GatewayOptions {
   maxConnectionsPerAddress?: number;
   maxConnectionsPerToken?: number;
   /** Live registrations over graphql-ws: poll interval, queue size, Redis, service credential (see src/subscriptions). */
-  subscriptions?: LiveRegistrationsSettings;
+  subscriptions?: LiveDataSettings;
   /** Key that signs cursors (CURSOR_SECRET); absent: a random key, so cursors die with the process and its instance. */
   cursorSecret?: string;
   /** Documents clients may name by `documentId` (TRUSTED_DOCUMENTS), beside the built UI's own, which are always trusted. */
@@ -155,13 +155,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   costModelFor(schema);
   const listingSizes = new ListingSizes();
   const httpServer = createServer();
-  const registrations = new LiveRegistrations(client, logger, {
+  const live = new LiveData(client, logger, {
     ...options.subscriptions,
     onPoll: (outcome) => metrics.registrationPoll(outcome),
   });
   metrics.observeSubscriptions({
-    subscriptions: () => registrations.stats().subscribers,
-    watchers: () => registrations.stats().accounts,
+    subscriptions: () => live.stats().subscribers,
+    watchers: () => live.stats().accounts,
   });
   const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
   const cursors = options.cursorSecret === undefined ? CursorCodec.withRandomKey() : new CursorCodec(options.cursorSecret);
@@ -206,7 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const graphqlWs = useGraphqlWs({
     schema,
     client,
-    registrations,
+    live,
     logger,
     maxPayloadBytes: options.maxBodyBytes,
     registry,
@@ -221,7 +221,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const sse = useSse({
     schema,
     client,
-    registrations,
+    live,
     logger,
     maxBodyBytes: options.maxBodyBytes,
     registry,
@@ -371,7 +371,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         try {
           await apollo.stop();
         } finally {
-          await registrations.close();
+          await live.close();
           await client.destroy();
         }
       })();

@@ -26,7 +26,7 @@ import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
 import type { ListingSizes } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
-import type { LiveRegistrations } from '../subscriptions/live-registrations.js';
+import type { LiveData } from '../subscriptions/live-data.js';
 import { subscribeWithFreshLoaders } from '../graphql/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../graphql/subscription-context.js';
 import type { ConnectionCaps } from './connection-caps.js';
@@ -42,7 +42,7 @@ import { continueTrace, incomingTrace } from './use-tracing.js';
 interface GraphqlWsOptions {
   schema: GraphQLSchema;
   client: KazooClient;
-  registrations: LiveRegistrations;
+  live: LiveData;
   logger: Logger;
   /** Largest message accepted from a client, like MAX_BODY_BYTES for HTTP. */
   maxPayloadBytes: number;
@@ -126,7 +126,7 @@ function nestedHeaders(params: Readonly<ConnectionParams>): ConnectionParams {
 }
 
 export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
-  const { client, logger, registrations } = options;
+  const { client, logger, live } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
   /** By graphql-ws connection context (one per socket). */
   const connections = new WeakMap<object, Connection>();
@@ -238,7 +238,7 @@ export function useGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const context: SubscriptionContext = Object.assign(
           createContext(client, options.cursors, options.listingSizes, connection.token, randomUUID(), connection.closed),
           {
-            registrations,
+            live,
             connection: {
               expiresAt: connection.expiresAt,
               close: (code: number, reason: string) => ctx.extra.socket.close(code, reason),

@@ -8,3 +8,5 @@ export const DEFAULT_SUBSCRIPTION_QUEUE_SIZE = 1_000;
 export const DEFAULT_REDIS_LEASE_MS = 15_000;
 /** REDIS_KEY_PREFIX: starts every Redis key and channel of the gateway. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'kazoo-gateway:';
+/** DOCUMENT_POLL_MS: how often an account's device or user listing is read while someone subscribes to its changes. */
+export const DEFAULT_DOCUMENT_POLL_MS = 10_000;

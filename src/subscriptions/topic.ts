@@ -6,7 +6,7 @@
 // releases of this code).
 import type { KazooSession } from '../kazoo/session.js';
 
-export type TopicName = 'registrations';
+export type TopicName = 'registrations' | 'devices' | 'users';
 
 /** Reads one account's state from Kazoo; made once per runner, so it may remember what it learnt (a missing module). */
 export type StateReader<State> = (session: KazooSession, accountId: string) => Promise<State>;

@@ -7,7 +7,7 @@ import { isKazooError } from '../../src/kazoo/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { LiveRegistrations } from '../../src/subscriptions/live-registrations.js';
+import { LiveData } from '../../src/subscriptions/live-data.js';
 import { PollCredentials } from '../../src/subscriptions/poll-credentials.js';
 import type { RegistrationEventModel } from '../../src/subscriptions/registration-event.js';
 import { ServiceCredential } from '../../src/subscriptions/service-credential.js';
@@ -148,14 +148,14 @@ describe('ServiceCredential', () => {
 describe('polling with the service credential', () => {
   it("polls with the gateway's own login, never with the subscribers' tokens", async () => {
     const { accountId, username, password, accountName } = simulator.demo;
-    const live = new LiveRegistrations(client, silent, { pollMs: POLL_MS, serviceLogin: { username, password, accountName } });
+    const live = new LiveData(client, silent, { pollMs: POLL_MS, serviceLogin: { username, password, accountName } });
     const [deviceId] = simulator.control.registeredDeviceIds(accountId).sort() as [string];
     try {
       // Kazoo refuses this subscriber's token: the initial state only comes if someone else polls.
       const seen = collect(
-        live.subscribe({
+        live.registrations({
           accountId,
-          deviceIds: new Set([deviceId]),
+          subjectIds: new Set([deviceId]),
           initial: true,
           session: { client, token: forgedToken() },
           expiresAt: undefined,
@@ -173,14 +173,14 @@ describe('polling with the service credential', () => {
 
 describe('polling with subscribers’ tokens', () => {
   it('switches to the next subscriber when Kazoo refuses the token in use, ending the refused subscription', async () => {
-    const live = new LiveRegistrations(client, silent, { pollMs: POLL_MS });
+    const live = new LiveData(client, silent, { pollMs: POLL_MS });
     const { accountId } = simulator.demo;
     const [deviceId] = simulator.control.registeredDeviceIds(accountId).sort() as [string];
     const subscribe = (token: string): Seen =>
       collect(
-        live.subscribe({
+        live.registrations({
           accountId,
-          deviceIds: new Set([deviceId]),
+          subjectIds: new Set([deviceId]),
           initial: true,
           session: { client, token },
           expiresAt: undefined,

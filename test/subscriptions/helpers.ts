@@ -13,7 +13,7 @@ import type { Harness } from '../helpers/harness.js';
 import { startGateway } from '../../src/server/gateway.js';
 import type { Gateway, GatewayOptions } from '../../src/server/gateway.js';
 import type { Clock } from '../../src/subscriptions/clock.js';
-import type { LiveRegistrationsSettings } from '../../src/subscriptions/live-registrations.js';
+import type { LiveDataSettings } from '../../src/subscriptions/live-data.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
 
 /** Poll interval of the suites' gateways: fast, yet slow enough that a loaded machine keeps up. */
@@ -70,7 +70,7 @@ export async function startLiveHarness(
 }
 
 /** Another gateway in front of the harness's simulator, e.g. with a service credential. */
-export function startGatewayOn(harness: Harness, subscriptions: LiveRegistrationsSettings): Promise<Gateway> {
+export function startGatewayOn(harness: Harness, subscriptions: LiveDataSettings): Promise<Gateway> {
   return startGateway({
     kazooUrl: harness.simulator.url,
     port: 0,

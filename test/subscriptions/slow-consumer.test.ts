@@ -52,8 +52,8 @@ it('closes the connection of a subscriber that falls behind, and only that one',
   expect(slow.closed?.code).toBe(4413);
   expect(slow.closed?.reason).toMatch(/too slow/i);
   expect(slow.events).toEqual([]);
-  const dropped = logs.lines().filter((line) => line.msg === 'dropped a registration subscriber that fell behind');
-  expect(dropped).toEqual([expect.objectContaining({ accountId: harness.accountId, queueSize: QUEUE_SIZE, overflows: 1 })]);
+  const dropped = logs.lines().filter((line) => line.msg === 'dropped a live subscriber that fell behind');
+  expect(dropped).toEqual([expect.objectContaining({ accountId: harness.accountId, subject: 'registration', queueSize: QUEUE_SIZE, overflows: 1 })]);
 
   await waitFor(() => fast.events.length === devices.length, 'every change on the other subscriber');
   expect(fast.closed).toBeUndefined();

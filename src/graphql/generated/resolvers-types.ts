@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { KazooObject, DeviceRef, UserRef, RegistrationModel, UserDeviceModel, DeviceConnectionModel, UserConnectionModel, ViewerModel, AccountModel, QuickcallModel, AccessTokenModel, UserErrorModel, LoginPayloadModel, CreateDevicePayloadModel, DevicePayloadModel, DeleteDevicePayloadModel, QuickcallDevicePayloadModel, CreateUserPayloadModel, UserPayloadModel, DeleteUserPayloadModel } from '../models.js';
 import type { RegistrationEventModel } from '../../subscriptions/registration-event.js';
+import type { DocumentEventModel } from '../../subscriptions/document-event.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -630,6 +631,28 @@ export type Device = Node & {
   timezone?: Maybe<Scalars['TimeZone']['output']>;
 };
 
+/**
+ * A device created, changed or deleted (or, with `initial: true`, as it was when the subscription started). It has
+ * no `id` of its own: it is not the device, and a normalized cache must not merge it with one; `device` is.
+ */
+export type DeviceChangeEvent = {
+  __typename?: 'DeviceChangeEvent';
+  /** The account the device belongs to. */
+  accountId: Scalars['ID']['output'];
+  /** When the gateway saw the change. */
+  at: Scalars['DateTime']['output'];
+  /** The device as the subscriber's token reads it now; null once deleted, or when the token may not read it. */
+  device?: Maybe<Device>;
+  /** The device's `id` (a Device global id): after a deletion, what to evict from a cache. */
+  deviceId: Scalars['ID']['output'];
+  /** False on every event of the initial state but its last; true on that one and on every change after it. */
+  initialComplete: Scalars['Boolean']['output'];
+  /** The device's Kazoo id. */
+  kazooId: Scalars['ID']['output'];
+  /** What happened to the device. */
+  kind: DocumentChangeKind;
+};
+
 /** A Relay page of devices. */
 export type DeviceConnection = {
   __typename?: 'DeviceConnection';
@@ -898,6 +921,17 @@ export type DoNotDisturbInput = {
   /** Whether do-not-disturb is on. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
+
+/** What a `DeviceChangeEvent` or `UserChangeEvent` reports. */
+export type DocumentChangeKind =
+  /** The document was created. */
+  | 'CREATED'
+  /** The document was deleted. */
+  | 'DELETED'
+  /** The document existed when the subscription started (`initial: true`). */
+  | 'INITIAL'
+  /** The document changed. */
+  | 'UPDATED';
 
 /** How media is encrypted. */
 export type EncryptionMethod =
@@ -2158,6 +2192,14 @@ export type SipSettingsInput = {
 export type Subscription = {
   __typename?: 'Subscription';
   /**
+   * The account's devices as they are created, changed or deleted. Read from the account's device listing every
+   * `DOCUMENT_POLL_MS` (10 s by default), once per account however many clients subscribe: a creation, a deletion or a
+   * change to a listed field (name, type, owner, enabled, MAC address) is sent. Each event's `device` is read with the
+   * subscriber's own token (one read per event for every identical subscriber of one token). `ids` limits the events
+   * to those devices; with `initial: true` every watched device is sent first (`kind: INITIAL`).
+   */
+  deviceChanged: DeviceChangeEvent;
+  /**
    * SIP registrations of the account's devices as they change: a phone registering, dropping off (its registration
    * expired or was flushed) or registering again from another contact or user agent. Kazoo publishes no registration
    * events, so the gateway reads `/registrations` (or `/devices/status`) every few seconds, once per account however
@@ -2169,6 +2211,22 @@ export type Subscription = {
    * when the token expires: subscribe again with a fresh one.
    */
   registrationChanged: RegistrationEvent;
+  /** The account's users as they are created, changed or deleted: as `deviceChanged`, from the users listing. */
+  userChanged: UserChangeEvent;
+};
+
+
+/**
+ * Live changes, served over WebSocket at `/graphql` with the graphql-ws protocol (subprotocol `graphql-transport-ws`).
+ * Send the Kazoo token in the `connection_init` payload as `authToken` (`X-Auth-Token` or `Authorization: Bearer`
+ * keys also work); a missing or invalid token closes the connection with code 4403. Where WebSockets are blocked, the
+ * same operations are served over Server-Sent Events at `/graphql/stream` (graphql-sse, distinct connections mode),
+ * with the token in the `X-Auth-Token` or `Authorization: Bearer` header (HTTP 401 before any stream without one).
+ */
+export type SubscriptionDeviceChangedArgs = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  initial?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2182,6 +2240,20 @@ export type Subscription = {
 export type SubscriptionRegistrationChangedArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   deviceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  initial?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * Live changes, served over WebSocket at `/graphql` with the graphql-ws protocol (subprotocol `graphql-transport-ws`).
+ * Send the Kazoo token in the `connection_init` payload as `authToken` (`X-Auth-Token` or `Authorization: Bearer`
+ * keys also work); a missing or invalid token closes the connection with code 4403. Where WebSockets are blocked, the
+ * same operations are served over Server-Sent Events at `/graphql/stream` (graphql-sse, distinct connections mode),
+ * with the token in the `X-Auth-Token` or `Authorization: Bearer` header (HTTP 401 before any stream without one).
+ */
+export type SubscriptionUserChangedArgs = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
   initial?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -2304,6 +2376,25 @@ export type User = Node & {
   vmToEmailEnabled?: Maybe<Scalars['Boolean']['output']>;
   /** Voicemail notification settings (Kazoo `voicemail`). */
   voicemail?: Maybe<UserVoicemail>;
+};
+
+/** A user created, changed or deleted (or, with `initial: true`, as it was when the subscription started). */
+export type UserChangeEvent = {
+  __typename?: 'UserChangeEvent';
+  /** The account the user belongs to. */
+  accountId: Scalars['ID']['output'];
+  /** When the gateway saw the change. */
+  at: Scalars['DateTime']['output'];
+  /** False on every event of the initial state but its last; true on that one and on every change after it. */
+  initialComplete: Scalars['Boolean']['output'];
+  /** The user's Kazoo id. */
+  kazooId: Scalars['ID']['output'];
+  /** What happened to the user. */
+  kind: DocumentChangeKind;
+  /** The user as the subscriber's token reads it now; null once deleted, or when the token may not read it. */
+  user?: Maybe<User>;
+  /** The user's `id` (a User global id): after a deletion, what to evict from a cache. */
+  userId: Scalars['ID']['output'];
 };
 
 /** A Relay page of users. */
@@ -2792,6 +2883,7 @@ export type ResolversTypes = {
   DeleteDevicePayload: ResolverTypeWrapper<DeleteDevicePayloadModel>;
   DeleteUserPayload: ResolverTypeWrapper<DeleteUserPayloadModel>;
   Device: ResolverTypeWrapper<DeviceRef>;
+  DeviceChangeEvent: ResolverTypeWrapper<DocumentEventModel>;
   DeviceConnection: ResolverTypeWrapper<DeviceConnectionModel>;
   DeviceEdge: ResolverTypeWrapper<KazooObject>;
   DeviceFilter: DeviceFilter;
@@ -2807,6 +2899,7 @@ export type ResolversTypes = {
   DialPlanRuleInput: DialPlanRuleInput;
   DoNotDisturb: ResolverTypeWrapper<KazooObject>;
   DoNotDisturbInput: DoNotDisturbInput;
+  DocumentChangeKind: DocumentChangeKind;
   EncryptionMethod: EncryptionMethod;
   Formatter: ResolverTypeWrapper<KazooObject>;
   FormatterDirection: FormatterDirection;
@@ -2877,6 +2970,7 @@ export type ResolversTypes = {
   UpdateDevicePayload: ResolverTypeWrapper<DevicePayloadModel>;
   UpdateUserPayload: ResolverTypeWrapper<UserPayloadModel>;
   User: ResolverTypeWrapper<UserRef>;
+  UserChangeEvent: ResolverTypeWrapper<DocumentEventModel>;
   UserConnection: ResolverTypeWrapper<UserConnectionModel>;
   UserDevice: ResolverTypeWrapper<UserDeviceModel>;
   UserEdge: ResolverTypeWrapper<KazooObject>;
@@ -2935,6 +3029,7 @@ export type ResolversParentTypes = {
   DeleteDevicePayload: DeleteDevicePayloadModel;
   DeleteUserPayload: DeleteUserPayloadModel;
   Device: DeviceRef;
+  DeviceChangeEvent: DocumentEventModel;
   DeviceConnection: DeviceConnectionModel;
   DeviceEdge: KazooObject;
   DeviceFilter: DeviceFilter;
@@ -3007,6 +3102,7 @@ export type ResolversParentTypes = {
   UpdateDevicePayload: DevicePayloadModel;
   UpdateUserPayload: UserPayloadModel;
   User: UserRef;
+  UserChangeEvent: DocumentEventModel;
   UserConnection: UserConnectionModel;
   UserDevice: UserDeviceModel;
   UserEdge: KazooObject;
@@ -3213,6 +3309,16 @@ export type DeviceResolvers<ContextType = GatewayContext, ParentType extends Res
   suppressUnregisterNotifications?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   timezone?: Resolver<Maybe<ResolversTypes['TimeZone']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type DeviceChangeEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeviceChangeEvent'] = ResolversParentTypes['DeviceChangeEvent']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType>;
+  deviceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  initialComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kazooId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DocumentChangeKind'], ParentType, ContextType>;
 };
 
 export type DeviceConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeviceConnection'] = ResolversParentTypes['DeviceConnection']> = {
@@ -3485,7 +3591,9 @@ export type SipSettingsResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  deviceChanged?: SubscriptionResolver<ResolversTypes['DeviceChangeEvent'], "deviceChanged", ParentType, ContextType, RequireFields<SubscriptionDeviceChangedArgs, 'initial'>>;
   registrationChanged?: SubscriptionResolver<ResolversTypes['RegistrationEvent'], "registrationChanged", ParentType, ContextType, RequireFields<SubscriptionRegistrationChangedArgs, 'initial'>>;
+  userChanged?: SubscriptionResolver<ResolversTypes['UserChangeEvent'], "userChanged", ParentType, ContextType, RequireFields<SubscriptionUserChangedArgs, 'initial'>>;
 };
 
 export type SyncDevicePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncDevicePayload'] = ResolversParentTypes['SyncDevicePayload']> = {
@@ -3553,6 +3661,16 @@ export type UserResolvers<ContextType = GatewayContext, ParentType extends Resol
   vmToEmailEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   voicemail?: Resolver<Maybe<ResolversTypes['UserVoicemail']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type UserChangeEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserChangeEvent'] = ResolversParentTypes['UserChangeEvent']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  initialComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kazooId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DocumentChangeKind'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type UserConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
@@ -3647,6 +3765,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   DeleteDevicePayload?: DeleteDevicePayloadResolvers<ContextType>;
   DeleteUserPayload?: DeleteUserPayloadResolvers<ContextType>;
   Device?: DeviceResolvers<ContextType>;
+  DeviceChangeEvent?: DeviceChangeEventResolvers<ContextType>;
   DeviceConnection?: DeviceConnectionResolvers<ContextType>;
   DeviceEdge?: DeviceEdgeResolvers<ContextType>;
   DeviceHotdesk?: DeviceHotdeskResolvers<ContextType>;
@@ -3694,6 +3813,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   UpdateDevicePayload?: UpdateDevicePayloadResolvers<ContextType>;
   UpdateUserPayload?: UpdateUserPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserChangeEvent?: UserChangeEventResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserDevice?: UserDeviceResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

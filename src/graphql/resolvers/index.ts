@@ -7,7 +7,7 @@ import { Node } from './node.js';
 import { Query } from './query.js';
 import { Registration } from './registration.js';
 import { bypassMediaValues, settingsResolvers } from './settings.js';
-import { RegistrationEvent, Subscription } from './subscription.js';
+import { DeviceChangeEvent, RegistrationEvent, Subscription, UserChangeEvent } from './subscription.js';
 import { User } from './user.js';
 import { Viewer } from './viewer.js';
 
@@ -24,6 +24,8 @@ export const resolvers: Resolvers = {
   User,
   Registration,
   RegistrationEvent,
+  DeviceChangeEvent,
+  UserChangeEvent,
   Viewer,
   ...settingsResolvers,
 };

@@ -27,7 +27,7 @@ import type { KazooClient } from '../../kazoo/client.js';
 import { isKazooError } from '../../kazoo/errors.js';
 import type { ListingSizes } from '../../loaders/index.js';
 import type { Logger } from '../../logger.js';
-import type { LiveRegistrations } from '../../subscriptions/live-registrations.js';
+import type { LiveData } from '../../subscriptions/live-data.js';
 import { subscribeWithFreshLoaders } from '../../graphql/subscribe-with-fresh-loaders.js';
 import type { SubscriptionContext } from '../../graphql/subscription-context.js';
 import type { ConnectionCaps } from '../connection-caps.js';
@@ -44,7 +44,7 @@ export const SSE_PATH = '/graphql/stream';
 export interface SseOptions {
   schema: GraphQLSchema;
   client: KazooClient;
-  registrations: LiveRegistrations;
+  live: LiveData;
   logger: Logger;
   /** Largest request body, as for HTTP (MAX_BODY_BYTES). */
   maxBodyBytes: number;
@@ -266,7 +266,7 @@ export function useSse(options: SseOptions): SseTransport {
       // Kazoo has just accepted the token: its own bucket.
       caller: { transport: 'sse', rateKey: tokenKey },
       context: Object.assign(createContext(client, options.cursors, options.listingSizes, token, requestId, closed.signal), {
-        registrations: options.registrations,
+        live: options.live,
         connection: { expiresAt: auth.jwtExpiry(token), close: () => cut(stream) },
       }),
       startedAt: performance.now(),

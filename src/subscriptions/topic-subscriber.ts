@@ -1,21 +1,20 @@
-// One registrationChanged subscription on this instance: it takes the account's messages from its TopicWatch (in
-// order, once each, gaps repaired), keeps the devices it asked for, and queues the events for graphql-ws. With
-// `initial`, it first sends the state of every watched device from the watch's current view, the last of them marked
-// as such, then only the messages delivered after that view: it joins the watch before asking for the view, so
-// nothing between the two is lost or sent twice.
-import * as devices from '../kazoo/devices.js';
+// One subscription on this instance (registrationChanged, deviceChanged, userChanged): it takes the channel's
+// messages from its TopicWatch (in order, once each, gaps repaired), keeps the subjects it asked for, and queues the
+// events for graphql-ws. With `initial`, it first sends the state of every watched subject from the watch's current
+// view, the last of them marked as such, then only the messages delivered after that view: it joins the watch before
+// asking for the view, so nothing between the two is lost or sent twice. What an event looks like is the topic's
+// (TopicEvents); everything else here is the same for every topic.
 import { KazooError } from '../kazoo/errors.js';
 import type { KazooSession } from '../kazoo/session.js';
+import type { LiveEvent } from './live-event.js';
 import type { RefusalCode } from './poll-credentials.js';
-import type { RegisteredDevices, RegistrationChange } from './registration-diff.js';
 import type { DeliveredMessage, LiveView, LocalSubscriber, TopicWatch } from './topic-watch.js';
-import type { EventBatch, RegistrationEventModel } from './registration-event.js';
 import { SubscriberQueue } from './subscriber-queue.js';
 
 export interface SubscriberRequest {
   accountId: string;
-  /** Only these devices (in this order for the initial state); undefined for every device of the account. */
-  deviceIds: ReadonlySet<string> | undefined;
+  /** Only these subjects (devices, users; in this order for the initial state); undefined for all of the account. */
+  subjectIds: ReadonlySet<string> | undefined;
   initial: boolean;
   /** The subscriber's own Kazoo session (its token), for reading the account's devices. */
   session: KazooSession;
@@ -33,17 +32,25 @@ interface SubscriberSettings {
   onOverflow(accountId: string): void;
 }
 
+/** How a topic's state and changes become a subscriber's events. */
+export interface TopicEvents<State, Change, Event extends LiveEvent> {
+  /** What the events are of, for messages ("registration", "device"). */
+  readonly subject: string;
+  subjectOf(change: Change): string;
+  /** The initial state's events, in order (the last one `initialComplete`), read with the subscriber's token where needed. */
+  initialEvents(view: LiveView<State>, request: SubscriberRequest): Promise<Event[]>;
+  /** The events of one message's changes (already filtered), which subscribers asking the same share. */
+  changeEvents(message: DeliveredMessage<Change>, changes: readonly Change[]): Event[];
+}
+
 /** setTimeout's largest delay (about 24.8 days); a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type RegistrationWatch = TopicWatch<RegisteredDevices, RegistrationChange>;
-type RegistrationMessage = DeliveredMessage<RegistrationChange>;
-
-export class RegistrationSubscriber implements LocalSubscriber<RegistrationChange> {
-  readonly events: SubscriberQueue<RegistrationEventModel>;
+export class TopicSubscriber<State, Change, Event extends LiveEvent> implements LocalSubscriber<Change> {
+  readonly events: SubscriberQueue<Event>;
   private loadingInitial: boolean;
   /** Messages heard while the initial state loads, with their number of changes. */
-  private heldMessages: RegistrationMessage[] = [];
+  private heldMessages: DeliveredMessage<Change>[] = [];
   private heldChanges = 0;
   /** Messages up to this position are already in the initial state. */
   private afterPosition = 0;
@@ -53,7 +60,8 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
     /** The subscriber's Kazoo token (the one in `request.session`). */
     readonly token: string,
     private readonly request: SubscriberRequest,
-    private readonly watch: RegistrationWatch,
+    private readonly watch: TopicWatch<State, Change>,
+    private readonly topicEvents: TopicEvents<State, Change, Event>,
     private readonly settings: SubscriberSettings,
     onFinish: () => void,
   ) {
@@ -73,10 +81,11 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
     }
   }
 
-  deliver(message: RegistrationMessage): void {
+  deliver(message: DeliveredMessage<Change>): void {
     if (this.events.isFinished) return;
-    const wanted = this.request.deviceIds;
-    const changes = wanted === undefined ? message.changes : message.changes.filter((change) => wanted.has(change.deviceId));
+    const wanted = this.request.subjectIds;
+    const changes =
+      wanted === undefined ? message.changes : message.changes.filter((change) => wanted.has(this.topicEvents.subjectOf(change)));
     if (this.loadingInitial) {
       this.heldMessages.push({ ...message, changes });
       this.heldChanges += changes.length;
@@ -84,20 +93,7 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
       return;
     }
     if (message.position <= this.afterPosition || changes.length === 0) return;
-    const batch = { deviceIds: changes.map((change) => change.deviceId) };
-    const accepted = this.events.pushBatch(
-      changes.map((change) => ({
-        accountId: message.accountId,
-        deviceId: change.deviceId,
-        kind: change.kind,
-        registered: change.registered,
-        details: change.details,
-        initialComplete: true,
-        at: message.at,
-        batch,
-        origin: change,
-      })),
-    );
+    const accepted = this.events.pushBatch(this.topicEvents.changeEvents(message, changes));
     if (!accepted) this.overflow();
   }
 
@@ -105,7 +101,7 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
     this.events.fail(
       code === 'UNAUTHENTICATED'
         ? new KazooError('UNAUTHENTICATED', 'Kazoo no longer accepts the token of this subscription: subscribe again with a fresh token')
-        : new KazooError('FORBIDDEN', "Kazoo no longer lets this subscription's token read the account's registrations"),
+        : new KazooError('FORBIDDEN', `Kazoo no longer lets this subscription's token read the account's ${this.topicEvents.subject}s`),
     );
   }
 
@@ -117,24 +113,9 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
       throw unavailable(error);
     });
     if (view === undefined || this.events.isFinished) return;
-    const batch: EventBatch =
-      this.request.deviceIds === undefined ? await this.everyDevice(view) : { deviceIds: [...this.request.deviceIds] };
+    const initial = await this.topicEvents.initialEvents(view, this.request);
     if (this.events.isFinished) return;
-    const { deviceIds } = batch;
-    const devices = view.state;
-    this.events.pushBatch(
-      deviceIds.map((deviceId, index) => ({
-        accountId: this.request.accountId,
-        deviceId,
-        kind: 'INITIAL' as const,
-        registered: Object.hasOwn(devices, deviceId),
-        details: devices[deviceId] ?? null,
-        initialComplete: index === deviceIds.length - 1,
-        at: view.at,
-        batch,
-        origin: undefined,
-      })),
-    );
+    this.events.pushBatch(initial);
     this.afterPosition = view.position;
     this.loadingInitial = false;
     const held = this.heldMessages;
@@ -143,19 +124,11 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
     for (const message of held) this.deliver(message);
   }
 
-  /** Every device of the account in Kazoo's order, and any registered device the listing did not show. */
-  private async everyDevice(view: LiveView<RegisteredDevices>): Promise<EventBatch> {
-    const deviceSummaries = await devices.listAllSummaries(this.request.session, this.request.accountId);
-    const known = new Set(deviceSummaries.map((device) => device.id));
-    const unlisted = Object.keys(view.state).filter((deviceId) => !known.has(deviceId));
-    return { deviceIds: [...deviceSummaries.map((device) => device.id), ...unlisted], deviceSummaries };
-  }
-
   private overflow(): void {
     this.events.end();
     this.settings.onOverflow(this.request.accountId);
     this.request.onOverflow(
-      `Too slow: more than ${this.settings.queueSize} registration events were waiting to be sent; subscription dropped`,
+      `Too slow: more than ${this.settings.queueSize} ${this.topicEvents.subject} events were waiting to be sent; subscription dropped`,
     );
   }
 
@@ -174,10 +147,10 @@ export class RegistrationSubscriber implements LocalSubscriber<RegistrationChang
   }
 }
 
-/** The feed (Redis) failed: to the client this is a dependency being unavailable, like Kazoo failing. */
+/** The bus (Redis) failed: to the client this is a dependency being unavailable, like Kazoo failing. */
 function unavailable(error: unknown): unknown {
   if (error instanceof KazooError) return error;
-  return new KazooError('UPSTREAM_UNAVAILABLE', 'Live registrations are unavailable right now; subscribe again later', {
+  return new KazooError('UPSTREAM_UNAVAILABLE', 'Live data is unavailable right now; subscribe again later', {
     cause: error,
   });
 }
