@@ -18,6 +18,8 @@ import { corsOriginsProblem, LOCAL_DEV_ORIGINS } from './server/use-cors.js';
 import { DEFAULT_OPERATION_LIMITS } from './server/use-operation-limits.js';
 import {
   DEFAULT_DOCUMENT_POLL_MS,
+  DEFAULT_EXPIRY_GRACE_MS,
+  DEFAULT_RECONCILE_MS,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REDIS_LEASE_MS,
   DEFAULT_REGISTRATION_POLL_MS,
@@ -75,6 +77,12 @@ interface GatewayConfig {
   registrationPollMs: number;
   /** DOCUMENT_POLL_MS: how often device and user listings are read for deviceChanged and userChanged. */
   documentPollMs: number;
+  /** KAZOO_AMQP_URL: Kazoo's RabbitMQ, whose events make live data push instead of poll; undefined: polling only. */
+  kazooAmqpUrl: string | undefined;
+  /** REGISTRATION_RECONCILE_MS: the full reads' interval while AMQP events are received. */
+  reconcileMs: number;
+  /** REGISTRATION_EXPIRY_GRACE_MS: how long after expiry an AMQP-known registration without refresh is dropped. */
+  expiryGraceMs: number;
   subscriptionQueueSize: number;
   /** Operations (subscriptions) one WebSocket connection may run at once. */
   maxSubscriptionsPerConnection: number;
@@ -191,6 +199,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 1_000, 600_000),
     registrationPollMs: integer(env, 'REGISTRATION_POLL_MS', DEFAULT_REGISTRATION_POLL_MS, 50, 3_600_000),
     documentPollMs: integer(env, 'DOCUMENT_POLL_MS', DEFAULT_DOCUMENT_POLL_MS, 50, 3_600_000),
+    kazooAmqpUrl: amqpUrl(env),
+    reconcileMs: integer(env, 'REGISTRATION_RECONCILE_MS', DEFAULT_RECONCILE_MS, 1_000, 86_400_000),
+    expiryGraceMs: integer(env, 'REGISTRATION_EXPIRY_GRACE_MS', DEFAULT_EXPIRY_GRACE_MS, 0, 3_600_000),
     subscriptionQueueSize: integer(env, 'SUBSCRIPTION_QUEUE_SIZE', DEFAULT_SUBSCRIPTION_QUEUE_SIZE, 1, 1_000_000),
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 1, 10_000),
     maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000),
@@ -202,6 +213,22 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     cursorSecret: cursorSecret(env),
     ...trustedDocuments(env),
   };
+}
+
+/** KAZOO_AMQP_URL, checked now: a typo should stop start-up, not leave the gateway polling without a word. */
+function amqpUrl(env: Env): string | undefined {
+  const value = env.KAZOO_AMQP_URL?.trim() || undefined;
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError('KAZOO_AMQP_URL must be a URL such as amqp://guest:guest@kazoo-rabbit:5672');
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    throw new ConfigError(`KAZOO_AMQP_URL must start with amqp:// or amqps:// (got ${parsed.protocol}//)`);
+  }
+  return value;
 }
 
 /** TRUSTED_DOCUMENTS read and checked now: a bad manifest stops start-up rather than refusing every client later. */

@@ -1,6 +1,7 @@
 // Start-up: read the configuration, set up tracing when an OTLP endpoint is configured (tracing.ts), start the
 // embedded Kazoo simulator when no KAZOO_URL is given (the only place the gateway touches src/simulator), start the
 // gateway, and shut them down cleanly on SIGINT/SIGTERM (the last spans are exported after the gateway has drained).
+import { createConnection } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as auth from './kazoo/auth.js';
 import { KazooClient } from './kazoo/client.js';
@@ -12,6 +13,22 @@ import { startTracing } from './tracing.js';
 
 /** Demo tokens last a day so a printed token keeps working through a session; real Kazoo tokens last an hour. */
 const DEMO_TOKEN_TTL_SECONDS = 86_400;
+/** The local broker of a development machine: the embedded simulator and the gateway use it when it answers. */
+const LOCAL_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Whether something accepts TCP connections at 127.0.0.1:5672 (within a short wait). */
+function localBrokerAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: 5672 });
+    const done = (answers: boolean): void => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(300, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,17 +45,24 @@ async function main(): Promise<void> {
   }
 
   let kazooUrl = config.kazooUrl;
+  let amqpUrl = config.kazooAmqpUrl;
   let demo: { accountId: string; token: string } | undefined;
   if (kazooUrl === undefined) {
     const { startSimulator } = await import('./simulator/index.js');
-    const simulator = await startSimulator({ tokenTtlSeconds: DEMO_TOKEN_TTL_SECONDS, churn: { intervalMs: 5_000 } });
+    // The simulator publishes Kazoo's AMQP events where the gateway consumes them: KAZOO_AMQP_URL, or a local broker.
+    amqpUrl ??= (await localBrokerAnswers()) ? LOCAL_AMQP_URL : undefined;
+    const simulator = await startSimulator({
+      tokenTtlSeconds: DEMO_TOKEN_TTL_SECONDS,
+      churn: { intervalMs: 5_000 },
+      ...(amqpUrl === undefined ? {} : { amqpUrl }),
+    });
     closers.push(() => simulator.close());
     kazooUrl = simulator.url;
     const client = new KazooClient({ baseUrl: kazooUrl, timeoutMs: config.kazooTimeoutMs });
     const login = await auth.withApiKey(client, simulator.demo.apiKey);
     await client.close();
     demo = { accountId: simulator.demo.accountId, token: login.token };
-    logger.info({ kazooUrl }, 'KAZOO_URL is not set: started the embedded Kazoo simulator');
+    logger.info({ kazooUrl, amqpEvents: amqpUrl !== undefined }, 'KAZOO_URL is not set: started the embedded Kazoo simulator');
   }
 
   const gateway = await startGateway({
@@ -73,6 +97,9 @@ async function main(): Promise<void> {
     subscriptions: {
       pollMs: config.registrationPollMs,
       documentPollMs: config.documentPollMs,
+      reconcileMs: config.reconcileMs,
+      expiryGraceMs: config.expiryGraceMs,
+      ...(amqpUrl === undefined ? {} : { amqpUrl }),
       queueSize: config.subscriptionQueueSize,
       leaseMs: config.redisLeaseMs,
       ...(config.redisUrl === undefined ? {} : { redis: { url: config.redisUrl, keyPrefix: config.redisKeyPrefix } }),

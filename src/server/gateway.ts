@@ -162,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   metrics.observeSubscriptions({
     subscriptions: () => live.stats().subscribers,
     watchers: () => live.stats().accounts,
+    amqpLive: () => live.stats().source === 'amqp',
   });
   const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
   const cursors = options.cursorSecret === undefined ? CursorCodec.withRandomKey() : new CursorCodec(options.cursorSecret);

@@ -24,6 +24,8 @@ interface SubscriptionGauges {
   subscriptions(): number;
   /** Registration watchers running now (one per watched account on this instance). */
   watchers(): number;
+  /** Whether Kazoo's AMQP events are being received now (false when not configured or disconnected). */
+  amqpLive(): boolean;
 }
 
 export interface GatewayMetrics {
@@ -127,6 +129,14 @@ export function useMetrics(options: { defaultMetrics?: boolean } = {}): GatewayM
     registers,
     collect() {
       this.set(subscriptionGauges?.watchers() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'kazoo_gateway_amqp_events_live',
+    help: "1 while Kazoo's AMQP events (KAZOO_AMQP_URL) are being received, 0 when not configured or disconnected (live data polls then).",
+    registers,
+    collect() {
+      this.set(subscriptionGauges?.amqpLive() === true ? 1 : 0);
     },
   });
   const polls = new Counter({

@@ -1,5 +1,5 @@
 // `npm run simulator -- --port 8000 [--host H] [--control] [--churn-ms N] [--token-ttl S] [--no-rate-limit]
-//   [--request-log N] [--notification-log N]`
+//   [--request-log N] [--notification-log N] [--amqp-url amqp://guest:guest@127.0.0.1:5672]`
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
 
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     'no-rate-limit': { type: 'boolean', default: process.env.SIM_RATE_LIMIT === 'false' },
     'request-log': { type: 'string', default: process.env.SIM_REQUEST_LOG },
     'notification-log': { type: 'string', default: process.env.SIM_NOTIFICATION_LOG },
+    'amqp-url': { type: 'string', default: process.env.SIM_AMQP_URL },
   },
 });
 
@@ -42,6 +43,7 @@ const simulator = await startSimulator({
   ...(tokenTtl !== undefined ? { tokenTtlSeconds: tokenTtl } : {}),
   ...(requestLogCapacity !== undefined ? { requestLogCapacity } : {}),
   ...(notificationLogCapacity !== undefined ? { notificationLogCapacity } : {}),
+  ...(values['amqp-url'] ? { amqpUrl: values['amqp-url'] } : {}),
   demo: {
     ...(process.env.SIM_DEMO_ACCOUNT ? { accountName: process.env.SIM_DEMO_ACCOUNT } : {}),
     ...(process.env.SIM_DEMO_USERNAME ? { username: process.env.SIM_DEMO_USERNAME } : {}),
@@ -57,6 +59,7 @@ process.stdout.write(
     `  api key:  ${demo.apiKey}`,
     `  user:     ${demo.username} / ${demo.password}`,
     `  control routes: ${values.control ? `on (${simulator.url}/__simulator/...)` : 'off'}`,
+    `  AMQP events:    ${values['amqp-url'] ? `published to ${values['amqp-url'].replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}` : 'off (--amqp-url)'}`,
     '',
   ].join('\n'),
 );

@@ -1,6 +1,7 @@
 // The simulator's public API: startSimulator() runs a Kazoo 4.3 Crossbar look-alike in-process.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { AmqpPublisher } from './amqp-publisher.js';
 import type { SimulatorState } from './context.js';
 import { churnSettings, createControl, createControlRouter, rateLimitSettings, type SeededAccounts } from './control.js';
 import { FaultInjector } from './faults.js';
@@ -80,6 +81,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   sim.registrar.setChurn(churnSettings(options.churn));
+  const amqp = options.amqpUrl === undefined ? undefined : new AmqpPublisher(sim, options.amqpUrl);
   const address = crossbar.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -91,6 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     control,
     async close() {
       sim.registrar.stop();
+      await amqp?.close();
       sim.faults.set(null);
       await crossbar.close();
     },

@@ -5,6 +5,15 @@ import { gregorianSeconds } from './clock.js';
 import { getPath, isJsonObject, type JsonObject } from './json.js';
 import { pick, randomHex, type Random } from './random.js';
 import type { AccountRecord, StoredDoc, Store } from './store.js';
+import { EXPIRES_DEVIATION_SECONDS } from './kazoo-events.js';
+
+/**
+ * What the SIP side does as registrations change, for the AMQP events (kazoo-events.ts): a REGISTER accepted (new
+ * contact, refresh, or unregister), and ecallmgr's own expiry `Expires + 180 s` after a phone went silent.
+ */
+export type RegistrarEvent =
+  | { kind: 'new' | 'refresh' | 'unregister'; registration: Registration; at: number }
+  | { kind: 'expired'; registration: Registration; at: number };
 
 export interface RegistrationDetails {
   userAgent?: string;
@@ -20,7 +29,7 @@ export interface ChurnSettings {
   fraction: number;
 }
 
-interface Registration {
+export interface Registration {
   accountId: string;
   deviceId: string;
   ownerId: string | undefined;
@@ -72,6 +81,9 @@ function userAgentFor(device: StoredDoc, random: Random): string {
 export class Registrar {
   private readonly registrations = new Map<string, Registration>();
   private churnTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(event: RegistrarEvent) => void>();
+  /** Lapsed registrations whose ecallmgr expiry is still to come (the `deregister` notice), by when. */
+  private readonly lapsed: { registration: Registration; dueAt: number }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -84,7 +96,7 @@ export class Registrar {
     const bytes = stableBytes(device._id);
     const key = `${account.id}|${device._id}`;
     const previous = this.registrations.get(key);
-    this.registrations.set(key, {
+    const registration: Registration = {
       accountId: account.id,
       deviceId: device._id,
       ownerId: typeof device.owner_id === 'string' ? device.owner_id : undefined,
@@ -102,11 +114,59 @@ export class Registrar {
       firstRegisteredAt: now,
       refreshedAt: now,
       suppressUnregisterNotify: device.suppress_unregister_notifications === true,
-    });
+    };
+    // The same contact again: Kamailio's save() updates it (First-Registration false).
+    const sameContact = previous !== undefined && previous.contactIp === registration.contactIp && previous.contactPort === registration.contactPort;
+    if (sameContact) {
+      registration.callId = previous.callId;
+      registration.firstRegisteredAt = previous.firstRegisteredAt;
+    }
+    this.registrations.set(key, registration);
+    this.emit({ kind: sameContact ? 'refresh' : 'new', registration, at: now });
   }
 
-  unregister(accountId: string, deviceId: string): boolean {
-    return this.registrations.delete(`${accountId}|${deviceId}`);
+  unregister(accountId: string, deviceId: string, now: number = Date.now()): boolean {
+    const key = `${accountId}|${deviceId}`;
+    const registration = this.registrations.get(key);
+    if (registration === undefined) return false;
+    this.registrations.delete(key);
+    this.emit({ kind: 'unregister', registration, at: now });
+    return true;
+  }
+
+  /** Hears every registrar event until the returned function is called. */
+  onEvent(listener: (event: RegistrarEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Moves time on for every registration: phones refresh (a `reg_success` each), silent ones lapse (nothing), and
+   * lapsed ones reach ecallmgr's expiry (a `deregister` notice). Reads do this lazily; a timer calls it so events
+   * come when they happen.
+   */
+  sweep(now: number = Date.now()): void {
+    for (const [key, registration] of this.registrations) {
+      this.advance(registration, now);
+      if (this.isLapsed(registration, now)) this.lapse(key, registration);
+    }
+    for (let index = this.lapsed.length - 1; index >= 0; index--) {
+      const entry = this.lapsed[index];
+      if (entry === undefined || entry.dueAt > now) continue;
+      this.lapsed.splice(index, 1);
+      this.emit({ kind: 'expired', registration: entry.registration, at: now });
+    }
+  }
+
+  private emit(event: RegistrarEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private lapse(key: string, registration: Registration): void {
+    this.registrations.delete(key);
+    if (this.listeners.size === 0) return;
+    const expiresMs = registration.expiresSeconds * 1000;
+    this.lapsed.push({ registration, dueAt: registration.refreshedAt + expiresMs + EXPIRES_DEVIATION_SECONDS * 1000 });
   }
 
   /** reg_flush for a realm (DELETE /registrations). */
@@ -135,7 +195,7 @@ export class Registrar {
       if (registration.accountId !== accountId) continue;
       this.advance(registration, now);
       if (this.isLapsed(registration, now)) {
-        this.registrations.delete(key);
+        this.lapse(key, registration);
       } else if (registration.realm.toLowerCase() === account.realm.toLowerCase()) {
         out.push(registration);
       }
@@ -198,7 +258,7 @@ export class Registrar {
       const registered = new Set(this.registeredDeviceIds(account.id, now));
       for (const device of this.store.docs(account.id, 'device')) {
         if (!canRegister(device) || this.random() >= fraction) continue;
-        if (registered.has(device._id)) this.unregister(account.id, device._id);
+        if (registered.has(device._id)) this.unregister(account.id, device._id, now);
         else this.register(account, device, {}, now);
       }
     }
@@ -214,7 +274,10 @@ export class Registrar {
     const periodMs = Math.max(1, Math.floor(registration.expiresSeconds / 2)) * 1000;
     const periods = Math.floor((now - registration.refreshedAt) / periodMs);
     // a re-REGISTER keeps its Call-ID (RFC 3261 10.2.4), only the timestamp moves
-    if (periods > 0) registration.refreshedAt += periods * periodMs;
+    if (periods > 0) {
+      registration.refreshedAt += periods * periodMs;
+      this.emit({ kind: 'refresh', registration, at: registration.refreshedAt });
+    }
   }
 
   private isLapsed(registration: Registration, now: number): boolean {

@@ -48,8 +48,25 @@ function isDeleted(doc: StoredDoc): boolean {
   return doc.pvt_deleted === true;
 }
 
+/** A document written, as kazoo_data classifies it for its `doc_*` event (a soft delete is `deleted`). */
+export interface DocumentWrite {
+  doc: StoredDoc;
+  action: 'created' | 'edited' | 'deleted';
+}
+
 export class Store {
   private readonly accounts = new Map<string, AccountRecord>();
+  private readonly writeListeners = new Set<(write: DocumentWrite) => void>();
+
+  /** Hears every document write until the returned function is called. */
+  onWrite(listener: (write: DocumentWrite) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  private written(doc: StoredDoc, action: DocumentWrite['action']): void {
+    for (const listener of this.writeListeners) listener({ doc, action });
+  }
 
   addAccount(account: Omit<AccountRecord, 'docs' | 'rev'>): AccountRecord {
     const record: AccountRecord = { ...account, rev: '', docs: new Map() };
@@ -111,6 +128,7 @@ export class Store {
     };
     doc._rev = nextRevision(doc, undefined);
     account.docs.set(id, doc);
+    this.written(doc, 'created');
     return doc;
   }
 
@@ -135,6 +153,7 @@ export class Store {
     }
     doc._rev = nextRevision(doc, existing._rev);
     account.docs.set(doc._id, doc);
+    this.written(doc, 'edited');
     return doc;
   }
 
@@ -143,6 +162,7 @@ export class Store {
     const doc: StoredDoc = { ...clone(existing), pvt_deleted: true, pvt_modified: gregorianSeconds() };
     doc._rev = nextRevision(doc, existing._rev);
     account.docs.set(doc._id, doc);
+    this.written(doc, 'deleted');
     return doc;
   }
 

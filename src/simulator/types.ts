@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   requestLogCapacity?: number;
   /** How many of the newest side effects `control.notifications` keeps (default 1,000). */
   notificationLogCapacity?: number;
+  /** A RabbitMQ to publish Kazoo's AMQP events to (reg_success, deregister, doc_*); none when unset. */
+  amqpUrl?: string;
 }
 
 export interface AccountInfo {

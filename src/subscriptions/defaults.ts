@@ -10,3 +10,11 @@ export const DEFAULT_REDIS_LEASE_MS = 15_000;
 export const DEFAULT_REDIS_KEY_PREFIX = 'kazoo-gateway:';
 /** DOCUMENT_POLL_MS: how often an account's device or user listing is read while someone subscribes to its changes. */
 export const DEFAULT_DOCUMENT_POLL_MS = 10_000;
+/** REGISTRATION_RECONCILE_MS: with Kazoo's AMQP events live, how often each watched topic is still read in full. */
+export const DEFAULT_RECONCILE_MS = 60_000;
+/**
+ * REGISTRATION_EXPIRY_GRACE_MS: a registration pushed over AMQP and not refreshed is dropped this long after it
+ * expires: ecallmgr's own `expires_deviation_time` (180 s) and its 2 s sweep, so the gateway drops it when
+ * `/registrations` does, and a reconciling read does not bring it back.
+ */
+export const DEFAULT_EXPIRY_GRACE_MS = 182_000;

@@ -27,7 +27,7 @@ const KINDS: ReadonlySet<string> = new Set<DocumentChangeKind>(['CREATED', 'UPDA
 
 type ListAll = (session: KazooSession, accountId: string) => Promise<readonly (KazooObject & { id: string })[]>;
 
-function documentsTopic(name: 'devices' | 'users', listAll: ListAll): LiveTopic<DocumentState, DocumentChange> {
+function documentsTopic(name: 'devices' | 'users', documentType: 'device' | 'user', listAll: ListAll): LiveTopic<DocumentState, DocumentChange> {
   return {
     name,
     createReader: () => async (session, accountId) => {
@@ -64,8 +64,19 @@ function documentsTopic(name: 'devices' | 'users', listAll: ListAll): LiveTopic<
       if ((kind === 'DELETED') !== (fingerprint === null) || (fingerprint !== null && typeof fingerprint !== 'string')) return undefined;
       return { id, kind: kind as DocumentChangeKind, fingerprint };
     },
+    // Kazoo's events name the document, never its body: read the listing again (created and deleted ones show in
+    // it), and report an edit even when the listed fields did not change.
+    react: (_state, signal) =>
+      signal.kind === 'document' && signal.notice.type === documentType
+        ? { kind: 'read', updated: signal.notice.action === 'edited' ? [signal.notice.id] : [] }
+        : { kind: 'ignore' },
+    expire: () => [],
+    touched: (state, id) => {
+      const fingerprint = state[id];
+      return fingerprint === undefined ? undefined : { id, kind: 'UPDATED', fingerprint };
+    },
   };
 }
 
-export const devicesTopic = documentsTopic('devices', devices.listAllSummaries);
-export const usersTopic = documentsTopic('users', users.listAllSummaries);
+export const devicesTopic = documentsTopic('devices', 'device', devices.listAllSummaries);
+export const usersTopic = documentsTopic('users', 'user', users.listAllSummaries);

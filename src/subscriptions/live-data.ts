@@ -9,16 +9,20 @@ import type { LiveBus } from './bus.js';
 import type { Clock } from './clock.js';
 import {
   DEFAULT_DOCUMENT_POLL_MS,
+  DEFAULT_EXPIRY_GRACE_MS,
+  DEFAULT_RECONCILE_MS,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REDIS_LEASE_MS,
   DEFAULT_REGISTRATION_POLL_MS,
   DEFAULT_SUBSCRIPTION_QUEUE_SIZE,
 } from './defaults.js';
+import { AmqpPushSource } from './amqp-source.js';
 import { deviceEvents, userEvents } from './document-event.js';
 import type { DocumentEventModel } from './document-event.js';
 import { devicesTopic, usersTopic } from './documents-topic.js';
 import type { LiveEvent } from './live-event.js';
 import { MemoryBus } from './memory-bus.js';
+import type { PushSource } from './push-source.js';
 import { RedisBus } from './redis-bus.js';
 import { registrationEvents } from './registration-event.js';
 import type { RegistrationEventModel } from './registration-event.js';
@@ -40,6 +44,14 @@ export interface LiveDataSettings {
   documentPollMs?: number;
   /** SUBSCRIPTION_QUEUE_SIZE */
   queueSize?: number;
+  /** KAZOO_AMQP_URL: consume Kazoo's AMQP events (registrations, device and user writes); polling only when absent. */
+  amqpUrl?: string;
+  /** A push source of the caller's (tests); takes the place of `amqpUrl`. */
+  push?: PushSource;
+  /** REGISTRATION_RECONCILE_MS: full reads' interval while the push source is live. */
+  reconcileMs?: number;
+  /** REGISTRATION_EXPIRY_GRACE_MS */
+  expiryGraceMs?: number;
   /** REDIS_URL (and REDIS_KEY_PREFIX); in memory when absent. */
   redis?: { url: string; keyPrefix?: string };
   /** REDIS_LEASE_MS */
@@ -56,6 +68,8 @@ interface LiveDataStats {
   /** Accounts and topics this instance watches (reading Kazoo or standing by for the lease). */
   accounts: number;
   subscribers: number;
+  /** Where changes come from now: Kazoo's AMQP events, or polling alone (no source, or its connection is down). */
+  source: 'amqp' | 'polling';
   /** Subscribers dropped for falling behind, since start. */
   overflows: number;
 }
@@ -74,6 +88,7 @@ class TopicLine<State, Change, Event extends LiveEvent> {
 
 export class LiveData {
   private readonly bus: LiveBus;
+  private readonly push: PushSource | undefined;
   private readonly lines: {
     readonly registrations: TopicLine<unknown, unknown, RegistrationEventModel>;
     readonly devices: TopicLine<unknown, unknown, DocumentEventModel>;
@@ -102,6 +117,10 @@ export class LiveData {
             leaseMs,
             logger: this.logger,
           });
+    this.push = settings.push ?? (settings.amqpUrl === undefined ? undefined : new AmqpPushSource(settings.amqpUrl, this.logger));
+    const push = this.push;
+    const reconcileMs = settings.reconcileMs ?? DEFAULT_RECONCILE_MS;
+    const expiryGraceMs = settings.expiryGraceMs ?? DEFAULT_EXPIRY_GRACE_MS;
     const service =
       settings.serviceLogin === undefined ? undefined : new ServiceCredential(client, settings.serviceLogin, this.logger);
     const bus = this.bus;
@@ -114,7 +133,22 @@ export class LiveData {
     ): TopicLine<unknown, unknown, Event> =>
       // The line's own State and Change never leave it: only its events do.
       new TopicLine(events, (accountId, after) =>
-        new TopicWatch({ topic, accountId, client, bus, service, pollMs: intervalMs, leaseMs, logger: log, after, onPoll, clock: settings.clock }),
+        new TopicWatch({
+          topic,
+          accountId,
+          client,
+          bus,
+          service,
+          pollMs: intervalMs,
+          leaseMs,
+          logger: log,
+          after,
+          onPoll,
+          clock: settings.clock,
+          push,
+          reconcileMs: Math.max(reconcileMs, intervalMs),
+          expiryGraceMs,
+        }),
       ) as unknown as TopicLine<unknown, unknown, Event>;
     this.lines = {
       registrations: line(registrationsTopic, registrationEvents, pollMs, settings.onPoll),
@@ -140,14 +174,14 @@ export class LiveData {
 
   stats(): LiveDataStats {
     const accounts = Object.values(this.lines).reduce((sum, line) => sum + line.registry.accountCount, 0);
-    return { accounts, subscribers: this.subscribers, overflows: this.overflows };
+    return { accounts, subscribers: this.subscribers, overflows: this.overflows, source: this.push?.live() === true ? 'amqp' : 'polling' };
   }
 
   /** Stops every watch, releases their leases and closes Redis; safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(Object.values(this.lines).map((line) => line.registry.close()));
-      await this.bus.close();
+      await Promise.all([this.bus.close(), this.push?.close()]);
     })();
     return this.closing;
   }

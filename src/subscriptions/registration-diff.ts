@@ -22,8 +22,12 @@ export interface RegistrationChange {
   details: KazooRegistration | null;
 }
 
-/** The fields that identify where and how a phone is registered. */
-const CONTACT_FIELDS = ['contact', 'contact_ip', 'contact_port', 'source_ip', 'network_ip', 'user_agent'] as const;
+/**
+ * The fields that identify where and how a phone is registered. Not `contact` itself: Kamailio's `reg_success` and
+ * ecallmgr's `/registrations` row write the same contact differently (the row adds `fs_path`), and its address and
+ * port are compared through `contact_ip` and `contact_port`.
+ */
+const CONTACT_FIELDS = ['contact_ip', 'contact_port', 'source_ip', 'network_ip', 'user_agent'] as const;
 
 export function registeredDevicesOf(index: RegistrationIndex): RegisteredDevices {
   const devices: Record<string, KazooRegistration | null> = {};
@@ -52,8 +56,9 @@ export function applyRegistrationChanges(devices: RegisteredDevices, changes: re
   return next;
 }
 
-function contactChanged(before: KazooRegistration | null, after: KazooRegistration | null): boolean {
-  // A reading from /devices/status has no contact to compare: only registering or dropping off count then.
+/** Whether the phone registers from somewhere else now (a null row, from `/devices/status`, says nothing). */
+export function contactChanged(before: KazooRegistration | null, after: KazooRegistration | null): boolean {
   if (before === null || after === null) return false;
-  return CONTACT_FIELDS.some((field) => String(before[field] ?? '') !== String(after[field] ?? ''));
+  // A field one of the two does not report (Kamailio sends no `network_ip`) says nothing either.
+  return CONTACT_FIELDS.some((field) => before[field] !== undefined && after[field] !== undefined && String(before[field]) !== String(after[field]));
 }

@@ -5,6 +5,13 @@
 // because Kazoo could not be asked; reading backs off, and the first good reading is diffed against the last good
 // one, so only real differences are published. Lease retries and renewals, polls and back-off run on the injected
 // clock.
+//
+// With a push source (Kazoo's AMQP buses, push-source.ts) the holder also commits what Kazoo announces, at once and
+// without reading Kazoo: a registration, an unregistration, or a document to read again. Polling then only reconciles
+// (every `reconcileMs`, and at once after the source reconnects), and goes back to `pollMs` while the source is
+// down. A registration nobody refreshes is dropped by the runner's own timer (Kazoo sends nothing on a silent
+// expiry), `expiryGraceMs` after it expires; timers are disarmed while the source is down, so an outage never
+// drops a registration that may have been refreshed meanwhile.
 import { randomUUID } from 'node:crypto';
 import type { KazooClient } from '../kazoo/client.js';
 import { isKazooError } from '../kazoo/errors.js';
@@ -12,7 +19,8 @@ import type { Logger } from '../logger.js';
 import type { Channel, LiveBus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import type { PollCredentials } from './poll-credentials.js';
-import type { LiveTopic, StateReader } from './topic.js';
+import type { PushSource } from './push-source.js';
+import type { LiveSignal, LiveTopic, StateReader } from './topic.js';
 import { parseSnapshot, WIRE_VERSION } from './wire.js';
 import type { LiveMessage, LiveSnapshot } from './wire.js';
 
@@ -30,6 +38,12 @@ interface TopicRunnerOptions<State, Change> {
   random?: () => number;
   /** Times polls, back-off and the lease's retries and renewals (default: the system clock). */
   clock?: Clock;
+  /** Kazoo's own events for this account, when the gateway consumes them. */
+  push?: PushSource | undefined;
+  /** REGISTRATION_RECONCILE_MS: the poll interval while the push source is live. */
+  reconcileMs?: number;
+  /** REGISTRATION_EXPIRY_GRACE_MS: how long after a pushed registration's expiry it is dropped without a refresh. */
+  expiryGraceMs?: number;
 }
 
 /** Each wait is the nominal one ± this share, so instances and accounts do not poll in lockstep. */
@@ -57,7 +71,7 @@ interface HeldLease<State> {
 }
 
 export class TopicRunner<State, Change> {
-  private readonly options: Required<TopicRunnerOptions<State, Change>>;
+  private readonly options: Required<Omit<TopicRunnerOptions<State, Change>, 'push'>> & { push: PushSource | undefined };
   private readonly channel: Channel;
   private readonly read: StateReader<State>;
   private readonly log: Logger;
@@ -71,6 +85,17 @@ export class TopicRunner<State, Change> {
   private stopped = false;
   private failures = 0;
   private wake: (() => void) | undefined;
+  /** Set when something asks for a reading while one runs: the loop reads again at once. */
+  private readRequested = false;
+  /** Subjects a pushed edit named, reported as updated by the next reading. */
+  private readonly touched = new Set<string>();
+  /** Counts commits of pushed changes: a reading begun before one is older than the state and is not committed. */
+  private pushedCommits = 0;
+  /** Commits, one after another (readings and pushed changes alike). */
+  private commits: Promise<unknown> = Promise.resolve();
+  /** Silent-expiry timers by subject. */
+  private readonly expiries = new Map<string, () => void>();
+  private unlistenPush: (() => void) | undefined;
 
   constructor(options: TopicRunnerOptions<State, Change>) {
     this.options = {
@@ -78,6 +103,9 @@ export class TopicRunner<State, Change> {
       random: options.random ?? Math.random,
       onPoll: options.onPoll ?? (() => undefined),
       clock: options.clock ?? systemClock,
+      push: options.push,
+      reconcileMs: options.reconcileMs ?? options.pollMs,
+      expiryGraceMs: options.expiryGraceMs ?? 0,
     };
     this.channel = { topic: options.topic.name, accountId: options.accountId };
     this.read = options.topic.createReader();
@@ -85,6 +113,10 @@ export class TopicRunner<State, Change> {
   }
 
   start(): void {
+    this.unlistenPush = this.options.push?.listen(this.options.accountId, {
+      signal: (signal) => this.signal(signal),
+      liveChanged: (live) => this.pushLiveChanged(live),
+    });
     void this.run();
   }
 
@@ -92,8 +124,92 @@ export class TopicRunner<State, Change> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.unlistenPush?.();
     this.wake?.();
     await this.dropLease('stopped');
+  }
+
+  /** Reads at once (or right after the reading under way). */
+  private readNow(): void {
+    this.readRequested = true;
+    this.wake?.();
+  }
+
+  private pushLiveChanged(live: boolean): void {
+    if (!live) this.disarmExpiries();
+    this.log.info({ source: this.options.push?.name, live }, live ? 'push source live: reconciling now, then polling slowly' : 'push source down: polling at the fast interval');
+    this.readNow();
+  }
+
+  /** A pushed Kazoo event: only the lease holder acts on it (every instance hears it; one commits). */
+  private signal(signal: LiveSignal): void {
+    const held = this.held;
+    if (this.stopped || held === undefined) return;
+    const carried = held.carried;
+    if (carried === undefined) {
+      // No state yet: the first reading, already under way, carries the news.
+      this.readNow();
+      return;
+    }
+    void this.exclusive(async () => {
+      if (this.held !== held || held.carried === undefined) return;
+      const effect = this.options.topic.react(held.carried.state, signal);
+      if (effect.kind === 'ignore') return;
+      if (effect.kind === 'read') {
+        for (const subject of effect.updated) this.touched.add(subject);
+        this.readNow();
+        return;
+      }
+      if (effect.clearExpiry !== undefined) this.disarmExpiry(effect.clearExpiry);
+      if (effect.expiry !== undefined && this.options.push?.live() === true) this.armExpiry(held, effect.expiry.subject, effect.expiry.at);
+      if (effect.changes.length > 0) await this.commitPushed(held, effect.changes);
+    }).catch((error: unknown) => this.log.warn({ err: error }, 'committing a pushed change failed; the next reading reconciles'));
+  }
+
+  private async commitPushed(held: HeldLease<State>, changes: Change[]): Promise<void> {
+    const carried = held.carried;
+    if (carried === undefined) return;
+    this.pushedCommits += 1;
+    await this.commit(held, this.options.topic.apply(carried.state, changes), changes);
+  }
+
+  private armExpiry(held: HeldLease<State>, subject: string, expiresAt: number): void {
+    this.disarmExpiry(subject);
+    const { clock, expiryGraceMs } = this.options;
+    // Kamailio's clock is not ours: an expiry already past (or a skewed timestamp) counts from now.
+    const delay = Math.max(0, expiresAt - clock.now()) + expiryGraceMs;
+    const cancel = clock.after(delay, () => {
+      this.expiries.delete(subject);
+      void this.exclusive(async () => {
+        if (this.held !== held || held.carried === undefined) return;
+        const changes = this.options.topic.expire(held.carried.state, subject);
+        if (changes.length > 0) {
+          this.log.info({ subject }, 'no refresh since the registration expired: dropped (Kazoo announces no silent expiry)');
+          await this.commitPushed(held, changes);
+        }
+      }).catch((error: unknown) => this.log.warn({ err: error }, 'committing an expiry failed; the next reading reconciles'));
+    });
+    this.expiries.set(subject, cancel);
+  }
+
+  private disarmExpiry(subject: string): void {
+    this.expiries.get(subject)?.();
+    this.expiries.delete(subject);
+  }
+
+  private disarmExpiries(): void {
+    for (const cancel of this.expiries.values()) cancel();
+    this.expiries.clear();
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.commits.then(work, work);
+    this.commits = next.catch(() => undefined);
+    return next;
+  }
+
+  private get intervalMs(): number {
+    return this.options.push?.live() === true ? this.options.reconcileMs : this.options.pollMs;
   }
 
   private get leaseRetryMs(): number {
@@ -110,6 +226,10 @@ export class TopicRunner<State, Change> {
         delay = this.failed(error);
       }
       if (this.stopped) return;
+      if (this.readRequested && this.held !== undefined) {
+        this.readRequested = false;
+        continue;
+      }
       await this.sleep(delay);
     }
   }
@@ -184,6 +304,8 @@ export class TopicRunner<State, Change> {
     if (held === undefined) return;
     this.held = undefined;
     held.cancelRenewal();
+    this.disarmExpiries();
+    this.touched.clear();
     if (reason === 'lost') this.log.warn('lost the lease: another instance reads this account now');
     else if (reason === 'unreachable') this.log.warn('cannot renew the lease: the bus (Redis) is unreachable');
     else this.log.info({ reason }, 'released the lease');
@@ -192,6 +314,8 @@ export class TopicRunner<State, Change> {
 
   private async poll(): Promise<number> {
     const { credentials, client, accountId } = this.options;
+    this.readRequested = false;
+    const pushedBefore = this.pushedCommits;
     for (let attempt = 0; attempt < MAX_CREDENTIALS_PER_POLL; attempt++) {
       const credential = await credentials.pick();
       if (credential === undefined) {
@@ -211,7 +335,12 @@ export class TopicRunner<State, Change> {
         return this.failed(error);
       }
       this.options.onPoll('ok');
-      return this.record(state);
+      return this.exclusive(async () => {
+        if (this.pushedCommits === pushedBefore) return this.record(state);
+        // Kazoo announced a change while this reading was under way: the reading may predate it. Read again.
+        this.readRequested = true;
+        return 0;
+      });
     }
     this.options.onPoll('error');
     return this.failed(undefined);
@@ -222,8 +351,23 @@ export class TopicRunner<State, Change> {
     if (this.stopped || held === undefined) return 0;
     if (this.failures > 0) this.log.info({ failedPolls: this.failures }, 'Kazoo answers again: reading resumed');
     this.failures = 0;
-    const { topic, bus, accountId } = this.options;
+    const { topic } = this.options;
     const changes = held.carried === undefined ? [] : topic.diff(held.carried.state, state);
+    if (held.carried !== undefined && this.touched.size > 0) {
+      const reported = new Set(changes.map((change) => topic.subjectOf(change)));
+      for (const subject of this.touched) {
+        const change = reported.has(subject) || !Object.hasOwn(held.carried.state as object, subject) ? undefined : topic.touched(state, subject);
+        if (change !== undefined) changes.push(change);
+      }
+    }
+    this.touched.clear();
+    if (!(await this.commit(held, state, changes))) return this.jittered(this.leaseRetryMs);
+    return this.jittered(this.intervalMs);
+  }
+
+  /** Commits `state`, reached by `changes`, as the next message; false when the lease turned out lost. */
+  private async commit(held: HeldLease<State>, state: State, changes: Change[]): Promise<boolean> {
+    const { bus, accountId } = this.options;
     const at = new Date(this.options.clock.now()).toISOString();
     const epoch = held.carried?.epoch ?? randomUUID();
     const previousSeq = held.carried?.seq ?? 0;
@@ -236,13 +380,13 @@ export class TopicRunner<State, Change> {
     const kept = await bus.commit(this.channel, held.lease, snapshot, message);
     if (!kept) {
       if (this.held === held) await this.dropLease('lost');
-      return this.jittered(this.leaseRetryMs);
+      return false;
     }
     held.carried = { state, epoch, seq };
     held.announced = true;
     this.lastReading = held.carried;
     if (changes.length > 0) this.log.debug({ changes: changes.length, seq }, 'changes published');
-    return this.jittered(this.options.pollMs);
+    return true;
   }
 
   /** Nothing is committed; the wait grows with each consecutive failure and honours Kazoo's Retry-After. */

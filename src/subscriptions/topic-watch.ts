@@ -13,6 +13,7 @@ import type { Channel, LiveBus } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import { PollCredentials } from './poll-credentials.js';
 import type { RefusalCode } from './poll-credentials.js';
+import type { PushSource } from './push-source.js';
 import type { ServiceCredential } from './service-credential.js';
 import { SubscriberTokens } from './subscriber-tokens.js';
 import { TopicRunner } from './topic-runner.js';
@@ -54,6 +55,10 @@ export interface TopicWatchOptions<State, Change> {
   onPoll?: (outcome: 'ok' | 'error') => void;
   /** The runner's clock and the view's recheck timer (default: the system clock). */
   clock?: Clock;
+  /** Kazoo's events, when consumed (see TopicRunner). */
+  push?: PushSource | undefined;
+  reconcileMs?: number;
+  expiryGraceMs?: number;
   /** Settles when the previous watch of this channel on this instance has closed (and released its lease). */
   after: Promise<void>;
 }
